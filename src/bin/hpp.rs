@@ -1,0 +1,190 @@
+//! `hpp`: the chapter experiments headless, for readers without Jupyter and
+//! for book-club sessions.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use hpp::experiments::{Sweep, sum_layout};
+use hpp::kernels::{compute, memory};
+use hpp::measure::{Budget, Timing, timeit_with};
+use hpp::{Error, Result, machine};
+
+#[derive(Parser)]
+#[command(name = "hpp", version, about = "High Performance Python, measured on your machine", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Describe this machine: CPU, caches, SIMD, memory, OS, build profile.
+    Machine {
+        /// Print the card as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print the raw CPUID leaves hpp reads (x86 only), for a test fixture.
+        #[arg(long, conflicts_with = "json")]
+        cpuid_dump: bool,
+    },
+    /// List the experiments `hpp run` knows.
+    List,
+    /// Run one experiment and print its table and reading.
+    Run {
+        /// Experiment name (see `hpp list`).
+        name: String,
+        #[command(flatten)]
+        budget: BudgetArgs,
+        /// Write the result as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Write the plot as SVG to this file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+    },
+    /// Time one kernel IPython-style (`%timeit`), e.g. to compare with a notebook.
+    Timeit {
+        /// Kernel name: indexed-sum, sum-f64, sum-boxed.
+        kernel: String,
+        /// Elements in the input.
+        #[arg(long, default_value_t = 1_000_000)]
+        n: usize,
+        #[command(flatten)]
+        budget: BudgetArgs,
+    },
+}
+
+#[derive(Args)]
+struct BudgetArgs {
+    /// Short runs and small sizes (what tests and CI use; also HPP_QUICK=1).
+    #[arg(long, conflicts_with = "thorough")]
+    quick: bool,
+    /// Longer runs and larger sizes, for numbers worth publishing.
+    #[arg(long)]
+    thorough: bool,
+}
+
+impl BudgetArgs {
+    fn budget(&self) -> Budget {
+        if self.quick {
+            Budget::quick()
+        } else if self.thorough {
+            Budget::thorough()
+        } else {
+            Budget::from_env()
+        }
+    }
+}
+
+/// Experiments `hpp run` knows: name and one line.
+const EXPERIMENTS: &[(&str, &str)] = &[(
+    "sum_layout",
+    "sum floats in a Vec<f64> vs a Vec<Box<f64>> from L1 to main memory (chapter 1)",
+)];
+
+const KERNELS: &[&str] = &["indexed-sum", "sum-f64", "sum-boxed"];
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hpp: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Machine { json, cpuid_dump } => {
+            if cpuid_dump {
+                return cpuid();
+            }
+            let m = machine();
+            if json {
+                println!("{}", m.to_json()?);
+            } else {
+                print!("{m}");
+            }
+        }
+        Command::List => {
+            for (name, what) in EXPERIMENTS {
+                println!("{name:<14} {what}");
+            }
+        }
+        Command::Run {
+            name,
+            budget,
+            json,
+            svg,
+        } => {
+            let m = machine();
+            let b = budget.budget();
+            let sweep: Sweep = match name.replace('-', "_").as_str() {
+                "sum_layout" => sum_layout(&m, &b)?,
+                _ => return Err(unknown("experiment", &name, &names())),
+            };
+            println!("{sweep}");
+            if let Some(p) = json {
+                std::fs::write(&p, sweep.to_json()?)
+                    .map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
+            }
+            if let Some(p) = svg {
+                sweep.plot()?.save(&p)?;
+            }
+        }
+        Command::Timeit { kernel, n, budget } => {
+            if n == 0 {
+                return Err(Error::bad_input("--n 0 times nothing: give at least one element"));
+            }
+            let m = machine();
+            let b = budget.budget();
+            let t: Timing = match kernel.as_str() {
+                "indexed-sum" => {
+                    b.check_alloc(&m, "the input", n as u64 * 8)?;
+                    let v = compute::make_u64(n);
+                    timeit_with(&b, || compute::sum_indexed_u64(black_box(&v)))
+                }
+                "sum-f64" => {
+                    b.check_alloc(&m, "the input", n as u64 * 8)?;
+                    let v = memory::make_f64(n);
+                    timeit_with(&b, || memory::sum_f64(black_box(&v)))
+                }
+                "sum-boxed" => {
+                    b.check_alloc(&m, "the input", n as u64 * 40)?;
+                    let v = memory::make_boxed(n);
+                    timeit_with(&b, || memory::sum_boxed(black_box(&v)))
+                }
+                _ => return Err(unknown("kernel", &kernel, KERNELS)),
+            };
+            println!("{}", t.named(format!("{kernel} (n = {n})")));
+            println!("built: {}", m.build.summary());
+        }
+    }
+    Ok(())
+}
+
+fn names() -> Vec<&'static str> {
+    EXPERIMENTS.iter().map(|e| e.0).collect()
+}
+
+fn unknown(what: &str, name: &str, known: &[&str]) -> Error {
+    Error::bad_input(format!(
+        "no {what} called \"{name}\"; known: {}",
+        known.join(", ")
+    ))
+}
+
+#[cfg(target_arch = "x86_64")]
+fn cpuid() -> Result<()> {
+    print!("{}", hpp::machine::x86::dump(&hpp::machine::x86::LiveCpuid));
+    Ok(())
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn cpuid() -> Result<()> {
+    Err(Error::Unavailable(hpp::Unavailable::new("CPUID exists on x86 only")))
+}

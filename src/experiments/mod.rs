@@ -1,0 +1,44 @@
+//! EXPERIMENTS: sweeps that drive kernels under a budget and return plain
+//! data (`Sweep`), which plots and reports then show.
+
+mod sum_layout;
+mod sweep;
+
+pub use sum_layout::sum_layout;
+pub use sweep::Sweep;
+
+use crate::machine::Machine;
+use crate::plot::Marker;
+use crate::units::fmt_bytes;
+
+/// The machine's data-cache sizes as plot markers ("L1d 32 KiB", …); empty
+/// when the caches are unknown.
+pub fn cache_markers(machine: &Machine) -> Vec<Marker> {
+    machine
+        .data_caches()
+        .iter()
+        .map(|c| Marker {
+            label: format!("{} {}", c.label(), fmt_bytes(c.size_bytes)),
+            size_bytes: c.size_bytes,
+        })
+        .collect()
+}
+
+/// Sizes from `lo` to `hi` inclusive, multiplying by `factor` (≥ 2); `hi`
+/// itself is included if the steps miss it.
+pub fn size_steps(lo: u64, hi: u64, factor: u64) -> Vec<u64> {
+    let factor = factor.max(2);
+    let mut v = Vec::new();
+    let mut s = lo.max(1);
+    while s <= hi {
+        v.push(s);
+        match s.checked_mul(factor) {
+            Some(n) => s = n,
+            None => break,
+        }
+    }
+    if v.last().is_some_and(|&l| l < hi) {
+        v.push(hi);
+    }
+    v
+}

@@ -1,0 +1,50 @@
+//! Memory-layout kernels: the same sum over data laid out differently.
+//! Each kernel has a `_reference` twin written the plainest way; tests compare
+//! them on small inputs.
+
+/// Sum `f64`s left to right (the order Python's `sum` uses, so the compiler
+/// may not reorder it into SIMD lanes).
+pub fn sum_f64(xs: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &x in xs {
+        s += x;
+    }
+    s
+}
+
+/// Reference for [`sum_f64`]: an index loop, same order, so results are equal.
+pub fn sum_f64_reference(xs: &[f64]) -> f64 {
+    let mut s = 0.0;
+    let mut i = 0;
+    while i < xs.len() {
+        s += xs[i];
+        i += 1;
+    }
+    s
+}
+
+/// Sum `f64`s that each live in their own heap allocation, as the floats in
+/// a Python list do: one pointer load, then one value load, per element.
+pub fn sum_boxed(xs: &[Box<f64>]) -> f64 {
+    let mut s = 0.0;
+    for b in xs {
+        s += **b;
+    }
+    s
+}
+
+/// Reference for [`sum_boxed`].
+pub fn sum_boxed_reference(xs: &[Box<f64>]) -> f64 {
+    xs.iter().fold(0.0, |acc, b| acc + *b.as_ref())
+}
+
+/// `n` floats with distinct, exactly representable values (0.0, 1.0, …
+/// wrapped at 1024 so sums stay exact).
+pub fn make_f64(n: usize) -> Vec<f64> {
+    (0..n).map(|i| (i % 1024) as f64).collect()
+}
+
+/// The same values as [`make_f64`], each in its own `Box`, allocated in order.
+pub fn make_boxed(n: usize) -> Vec<Box<f64>> {
+    (0..n).map(|i| Box::new((i % 1024) as f64)).collect()
+}

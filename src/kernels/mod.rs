@@ -1,0 +1,7 @@
+//! KERNELS: the hot loops under test, grouped by hardware topic. Each has a
+//! `_reference` twin; kernels never print and never allocate in the loop.
+//! Written for evcxr's default build too: wrapping arithmetic, iterators and
+//! slices, no `debug_assert!` inside loops.
+
+pub mod compute;
+pub mod memory;

@@ -1,0 +1,100 @@
+//! How much time and memory an experiment may spend: `quick` for tests and CI,
+//! `default` for a live session, `thorough` for a write-up.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::machine::Machine;
+
+/// Time and size limits for one measurement or sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    /// "quick", "default" or "thorough".
+    pub name: String,
+    /// A timed run is grown until it lasts at least this long (IPython: 0.2 s).
+    pub min_run_s: f64,
+    /// Runs per timing (IPython: 7).
+    pub runs: usize,
+    /// Largest working set a sweep may allocate.
+    pub max_working_set_bytes: u64,
+}
+
+impl Budget {
+    /// For tests and CI: short runs, small working sets.
+    pub fn quick() -> Self {
+        Budget {
+            name: "quick".into(),
+            min_run_s: 0.01,
+            runs: 5,
+            max_working_set_bytes: 64 << 20,
+        }
+    }
+
+    /// IPython's own `%timeit` settings: runs of ≥ 0.2 s, 7 of them.
+    pub fn standard() -> Self {
+        Budget {
+            name: "default".into(),
+            min_run_s: 0.2,
+            runs: 7,
+            max_working_set_bytes: 256 << 20,
+        }
+    }
+
+    /// For numbers worth publishing: longer runs, more of them, bigger sets.
+    pub fn thorough() -> Self {
+        Budget {
+            name: "thorough".into(),
+            min_run_s: 0.5,
+            runs: 11,
+            max_working_set_bytes: 1 << 30,
+        }
+    }
+
+    /// `quick` when `HPP_QUICK=1` (tests, CI, the README's quick run), else
+    /// `HPP_BUDGET=quick|default|thorough`, else `default`.
+    pub fn from_env() -> Self {
+        if std::env::var("HPP_QUICK").is_ok_and(|v| v == "1") {
+            return Budget::quick();
+        }
+        match std::env::var("HPP_BUDGET").as_deref() {
+            Ok("quick") => Budget::quick(),
+            Ok("thorough") => Budget::thorough(),
+            _ => Budget::standard(),
+        }
+    }
+
+    /// Refuse, before allocating, a working set this budget or this machine
+    /// cannot hold. Allows at most 80% of the memory available now.
+    ///
+    /// # Errors
+    /// [`Error::TooBig`] naming the sizes, or [`Error::BadInput`] for zero.
+    pub fn check_alloc(&self, machine: &Machine, what: &str, bytes: u64) -> Result<()> {
+        if bytes == 0 {
+            return Err(Error::bad_input(format!("{what}: a size of 0 bytes measures nothing; ask for at least one element")));
+        }
+        if let Some(avail) = machine.available_memory_bytes() {
+            let limit = avail / 10 * 8;
+            if bytes > limit {
+                return Err(Error::TooBig {
+                    what: what.to_string(),
+                    needed_bytes: bytes,
+                    available_bytes: limit,
+                });
+            }
+        } else if bytes > self.max_working_set_bytes {
+            // Without a memory figure, stay within the budget's own ceiling.
+            return Err(Error::TooBig {
+                what: format!("{what} (this machine's free memory is unknown, so hpp keeps to the {} budget)", self.name),
+                needed_bytes: bytes,
+                available_bytes: self.max_working_set_bytes,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::standard()
+    }
+}

@@ -1,0 +1,15 @@
+//! HARNESS: `timeit`, `memit`, `compare`, budgets and statistics — the
+//! `%timeit`/`%memit` of Rust notebooks.
+
+pub mod budget;
+pub mod compare;
+pub mod memit;
+pub mod progress;
+pub mod stats;
+pub mod timeit;
+
+pub use budget::Budget;
+pub use compare::{Comparison, ComparisonRow, compare};
+pub use memit::{MemUse, memit};
+pub use progress::Progress;
+pub use timeit::{Timing, timeit, timeit_with};

@@ -1,0 +1,26 @@
+//! PLOTS: SVG figures drawn with plotters from plain data. A plot never
+//! measures: every chart takes numbers and labels, nothing else.
+
+mod bar;
+mod figure;
+mod size_chart;
+
+pub use bar::bar_chart;
+pub use figure::{Figure, SIZE};
+pub use size_chart::{Marker, Series, SizeChart, size_chart};
+
+use plotters::style::RGBColor;
+
+/// A colour-blind-friendly palette (Okabe & Ito, 2008), cycled.
+pub(crate) fn palette(i: usize) -> RGBColor {
+    const C: [RGBColor; 7] = [
+        RGBColor(0, 114, 178),
+        RGBColor(213, 94, 0),
+        RGBColor(0, 158, 115),
+        RGBColor(204, 121, 167),
+        RGBColor(86, 180, 233),
+        RGBColor(230, 159, 0),
+        RGBColor(0, 0, 0),
+    ];
+    C[i % C.len()]
+}
