@@ -40,16 +40,17 @@ pub fn sum_layout(machine: &Machine, budget: &Budget) -> Result<Sweep> {
     )?;
     let mut plain = Vec::new();
     let mut boxed = Vec::new();
+    let point = budget.per_point();
     let mut progress = Progress::new("sum_layout", sizes.len());
     for &size in &sizes {
         progress.step(&fmt_bytes(size));
         let n = (size / 8) as usize;
         let v = make_f64(n);
-        let t = timeit_with(budget, || sum_f64(black_box(&v)));
+        let t = timeit_with(&point, || sum_f64(black_box(&v)));
         plain.push((size, t.median_s * 1e9 / n as f64));
         drop(v);
         let b = make_boxed(n);
-        let t = timeit_with(budget, || sum_boxed(black_box(&b)));
+        let t = timeit_with(&point, || sum_boxed(black_box(&b)));
         boxed.push((size, t.median_s * 1e9 / n as f64));
     }
     let reading = read(&plain, &boxed, machine);
@@ -90,11 +91,11 @@ fn read(plain: &[(u64, f64)], boxed: &[(u64, f64)], machine: &Machine) -> String
     };
     format!(
         "On this machine the boxed floats cost {}× the contiguous ones at {} ({} vs {} ns per element) and {}× at {}{} ({} vs {} ns).",
-        fmt_sig(b0.1 / p0.1, 2),
+        fmt_sig(b0.1 / p0.1, 3),
         fmt_bytes(p0.0),
         fmt_sig(b0.1, 3),
         fmt_sig(p0.1, 3),
-        fmt_sig(b1.1 / p1.1, 2),
+        fmt_sig(b1.1 / p1.1, 3),
         fmt_bytes(p1.0),
         where_,
         fmt_sig(b1.1, 3),

@@ -63,6 +63,16 @@ impl Budget {
         }
     }
 
+    /// The budget for one point of a sweep: a tenth of the run length (at
+    /// least 10 ms), so a 16-size sweep of two variants stays near ten
+    /// seconds under the default budget.
+    pub fn per_point(&self) -> Budget {
+        Budget {
+            min_run_s: (self.min_run_s / 10.0).max(0.01),
+            ..self.clone()
+        }
+    }
+
     /// Refuse, before allocating, a working set this budget or this machine
     /// cannot hold. Allows at most 80% of the memory available now.
     ///

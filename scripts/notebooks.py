@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Chapter pipeline: chapters/NN_slug.md (jupytext Markdown, the source) ->
+notebooks/NN_slug.ipynb (generated, committed without outputs) -> executed
+through the real `rust` (evcxr) kernel.
+
+  notebooks.py build            regenerate notebooks/ from chapters/
+  notebooks.py check            committed notebooks are clean and match chapters/
+  notebooks.py execute [--out DIR] [--only NAME]
+                                run every notebook in the rust kernel, fail on
+                                errors, panics or a plot cell without an SVG;
+                                write executed notebooks and HTML to DIR
+"""
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+NOTEBOOKS = ROOT / "notebooks"
+FIX = "run `make notebooks` and commit notebooks/"
+
+
+def chapter_sources():
+    return sorted(CHAPTERS.glob("[0-9][0-9]_*.md"))
+
+
+def generate(md_path):
+    """The notebook jupytext makes from one chapter, as JSON text."""
+    import jupytext
+    import nbformat
+
+    nb = jupytext.read(md_path)
+    # Rust fences become code cells; everything else (```py listings of the
+    # book's Python included) must stay prose, since the kernel runs Rust only.
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.lstrip().startswith("%%"):
+            raise SystemExit(f"{md_path.name}: a non-Rust code cell slipped in: {cell.source[:40]!r}")
+    # Stable ids (nbformat would draw random ones), so regenerating a
+    # notebook from an unchanged chapter changes nothing.
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+    return nbformat.writes(nb) + "\n"
+
+
+def cmd_build(_args):
+    NOTEBOOKS.mkdir(exist_ok=True)
+    for md in chapter_sources():
+        out = NOTEBOOKS / (md.stem + ".ipynb")
+        out.write_text(generate(md))
+        print(f"wrote {out.relative_to(ROOT)}")
+
+
+def cmd_check(_args):
+    problems = []
+    sources = chapter_sources()
+    if not sources:
+        problems.append("no chapters/NN_slug.md found")
+    for md in sources:
+        ipynb = NOTEBOOKS / (md.stem + ".ipynb")
+        if not ipynb.exists():
+            problems.append(f"{ipynb.relative_to(ROOT)} is missing: {FIX}")
+            continue
+        text = ipynb.read_text()
+        nb = json.loads(text)
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                problems.append(f"{ipynb.name} cell {i} has outputs: notebooks are committed clean; {FIX}")
+                break
+        if text != generate(md):
+            problems.append(f"{ipynb.name} differs from what {md.relative_to(ROOT)} generates: {FIX}")
+    for ipynb in sorted(NOTEBOOKS.glob("*.ipynb")):
+        if not (CHAPTERS / (ipynb.stem + ".md")).exists():
+            problems.append(f"{ipynb.name} has no chapter source in chapters/")
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        sys.exit(1)
+    print(f"notebooks: {len(sources)} clean and in step with chapters/")
+
+
+BAD_TEXT = ("panicked at", "Subprocess terminated", "error[E")
+
+
+def outputs_text(cell):
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            yield out.get("name", ""), out.get("text", "")
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            yield "data", str(out.get("data", {}).get("text/plain", ""))
+        elif out.get("output_type") == "error":
+            yield "error", f"{out.get('ename')}: {out.get('evalue')}"
+
+
+def check_executed(nb, name):
+    """Problems in an executed notebook: errors, panics, plot cells without SVG."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        head = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+        for kind, text in outputs_text(cell):
+            if kind == "error":
+                problems.append(f"{name} cell {i} ({head}): error output: {text[:400]}")
+            for bad in BAD_TEXT:
+                if bad in text:
+                    problems.append(f"{name} cell {i} ({head}): '{bad}' in {kind}: {text[:400]}")
+        if "plot" in cell.metadata.get("tags", []):
+            svgs = [o for o in cell.get("outputs", []) if "image/svg+xml" in o.get("data", {})]
+            if not svgs:
+                problems.append(f"{name} cell {i} ({head}): tagged plot but produced no image/svg+xml")
+            for o in svgs:
+                svg = o["data"]["image/svg+xml"]
+                if "<svg" not in svg or "</svg>" not in svg:
+                    problems.append(f"{name} cell {i}: image/svg+xml is not an SVG document")
+    return problems
+
+
+def cmd_execute(args):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    out_dir = Path(args.out).resolve() if args.out else None
+    problems = []
+    todo = [NOTEBOOKS / (md.stem + ".ipynb") for md in chapter_sources()]
+    if args.only:
+        todo = [p for p in todo if args.only in p.stem]
+        if not todo:
+            raise SystemExit(f"no notebook matches {args.only!r}")
+    for path in todo:
+        nb = nbformat.read(path, as_version=4)
+        start = time.time()
+        print(f"executing {path.name} in the rust kernel "
+              f"({'quick' if os.environ.get('HPP_QUICK') == '1' else 'default'} budget)...", flush=True)
+        client = NotebookClient(
+            nb,
+            kernel_name="rust",
+            timeout=args.timeout,
+            startup_timeout=120,
+            allow_errors=True,
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
+        try:
+            client.execute()
+        except (CellExecutionError, DeadKernelError, TimeoutError, RuntimeError) as e:
+            problems.append(f"{path.name}: execution stopped: {type(e).__name__}: {str(e)[:400]}")
+        took = time.time() - start
+        found = check_executed(nb, path.name)
+        problems += found
+        print(f"  {path.name}: {len(nb.cells)} cells in {took:.0f} s, "
+              f"{'OK' if not found else f'{len(found)} problem(s)'}", flush=True)
+        if out_dir:
+            (out_dir / "notebooks").mkdir(parents=True, exist_ok=True)
+            (out_dir / "html").mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, out_dir / "notebooks" / path.name)
+            from nbconvert import HTMLExporter
+            html, _ = HTMLExporter().from_notebook_node(copy.deepcopy(nb))
+            (out_dir / "html" / (path.stem + ".html")).write_text(html)
+            print(f"  wrote {out_dir / 'notebooks' / path.name} and {out_dir / 'html' / (path.stem + '.html')}")
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        sys.exit(1)
+    # A plain closing line CI can read.
+    print(f"notebooks: {len(todo)} passed, 0 failed")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("build")
+    sub.add_parser("check")
+    ex = sub.add_parser("execute")
+    ex.add_argument("--out", help="write executed notebooks and HTML here")
+    ex.add_argument("--only", help="run only notebooks whose name contains this")
+    ex.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    args = ap.parse_args()
+    {"build": cmd_build, "check": cmd_check, "execute": cmd_execute}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
