@@ -90,7 +90,7 @@ impl fmt::Display for Error {
                 available_bytes,
             } => write!(
                 f,
-                "{what} needs {} but only {} is available: choose a smaller size or a quicker budget",
+                "{what} needs {} but only {} is available: choose a smaller size",
                 crate::units::fmt_bytes(*needed_bytes),
                 crate::units::fmt_bytes(*available_bytes)
             ),

@@ -57,7 +57,7 @@ pub fn fmt_ns(ns: f64) -> String {
 
 /// A byte count in binary units: "512 KiB", "1.5 MiB", "32 GiB".
 pub fn fmt_bytes(bytes: u64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     let mut v = bytes as f64;
     let mut i = 0;
     while v >= 1024.0 && i + 1 < units.len() {

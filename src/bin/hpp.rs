@@ -138,23 +138,25 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Timeit { kernel, n, budget } => {
             if n == 0 {
-                return Err(Error::bad_input("--n 0 times nothing: give at least one element"));
+                return Err(Error::bad_input(
+                    "--n 0 times nothing: give at least one element",
+                ));
             }
             let m = machine();
             let b = budget.budget();
             let t: Timing = match kernel.as_str() {
                 "indexed-sum" => {
-                    b.check_alloc(&m, "the input", n as u64 * 8)?;
+                    b.check_alloc(&m, "the input", (n as u64).saturating_mul(8))?;
                     let v = compute::make_u64(n);
                     timeit_with(&b, || compute::sum_indexed_u64(black_box(&v)))
                 }
                 "sum-f64" => {
-                    b.check_alloc(&m, "the input", n as u64 * 8)?;
+                    b.check_alloc(&m, "the input", (n as u64).saturating_mul(8))?;
                     let v = memory::make_f64(n);
                     timeit_with(&b, || memory::sum_f64(black_box(&v)))
                 }
                 "sum-boxed" => {
-                    b.check_alloc(&m, "the input", n as u64 * 40)?;
+                    b.check_alloc(&m, "the input", (n as u64).saturating_mul(40))?;
                     let v = memory::make_boxed(n);
                     timeit_with(&b, || memory::sum_boxed(black_box(&v)))
                 }
@@ -186,5 +188,7 @@ fn cpuid() -> Result<()> {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn cpuid() -> Result<()> {
-    Err(Error::Unavailable(hpp::Unavailable::new("CPUID exists on x86 only")))
+    Err(Error::Unavailable(hpp::Unavailable::new(
+        "CPUID exists on x86 only",
+    )))
 }

@@ -42,7 +42,9 @@ impl BuildInfo {
     /// True when kernels are built as a `--release` build would be: opt-level
     /// 3 (or 2), no debug assertions, no overflow checks.
     pub fn optimised(&self) -> bool {
-        matches!(self.opt_level.as_str(), "2" | "3") && !self.debug_assertions && !self.overflow_checks
+        matches!(self.opt_level.as_str(), "2" | "3")
+            && !self.debug_assertions
+            && !self.overflow_checks
     }
 
     /// What is wrong with this build for timing kernels, if anything.
@@ -81,7 +83,8 @@ fn overflow_checks_on() -> bool {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let x = std::hint::black_box(i32::MAX);
-    let panicked = std::panic::catch_unwind(|| std::hint::black_box(x + std::hint::black_box(1))).is_err();
+    let panicked =
+        std::panic::catch_unwind(|| std::hint::black_box(x + std::hint::black_box(1))).is_err();
     std::panic::set_hook(prev);
     panicked
 }

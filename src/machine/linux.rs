@@ -25,7 +25,9 @@ impl Root {
     /// Read a file under the root, trimmed; `None` if absent or unreadable.
     pub fn read(&self, rel: &str) -> Option<String> {
         let p = self.0.join(rel.trim_start_matches('/'));
-        std::fs::read_to_string(p).ok().map(|s| s.trim().to_string())
+        std::fs::read_to_string(p)
+            .ok()
+            .map(|s| s.trim().to_string())
     }
 
     fn read_num<T: std::str::FromStr>(&self, rel: &str) -> Option<T> {
@@ -207,7 +209,9 @@ pub fn brand_vendor(info: &BTreeMap<String, String>) -> (Fact<String>, Fact<Stri
     });
     let why = "no model name in /proc/cpuinfo";
     (
-        brand.map(Fact::Known).unwrap_or_else(|| Fact::unavailable(why)),
+        brand
+            .map(Fact::Known)
+            .unwrap_or_else(|| Fact::unavailable(why)),
         vendor
             .map(Fact::Known)
             .unwrap_or_else(|| Fact::unavailable("no vendor in /proc/cpuinfo")),
@@ -231,7 +235,10 @@ fn arm_implementer_name(imp: &str) -> &'static str {
 /// A readable name for the common Arm cores (from Arm's published part numbers).
 fn arm_part_name(imp: &str, part: &str) -> String {
     let vendor = arm_implementer_name(imp);
-    let core = match (imp.to_ascii_lowercase().as_str(), part.to_ascii_lowercase().as_str()) {
+    let core = match (
+        imp.to_ascii_lowercase().as_str(),
+        part.to_ascii_lowercase().as_str(),
+    ) {
         ("0x41", "0xd03") => "Cortex-A53",
         ("0x41", "0xd07") => "Cortex-A57",
         ("0x41", "0xd08") => "Cortex-A72",
@@ -265,14 +272,28 @@ pub fn meminfo(root: &Root) -> (Fact<u64>, Fact<u64>) {
 }
 
 /// Whether the kernel says it runs under a hypervisor, and which, if it says.
-pub fn virtualization(root: &Root, info: Option<&BTreeMap<String, String>>) -> Fact<Virtualization> {
+pub fn virtualization(
+    root: &Root,
+    info: Option<&BTreeMap<String, String>>,
+) -> Fact<Virtualization> {
     let flags = info.and_then(|i| i.get("flags"));
     let name = root
         .read("sys/hypervisor/type")
         .or_else(|| {
             let v = root.read("sys/class/dmi/id/sys_vendor")?;
-            let p = root.read("sys/class/dmi/id/product_name").unwrap_or_default();
-            let known = ["QEMU", "KVM", "VMware", "Xen", "Microsoft", "innotek", "Amazon EC2", "Google"];
+            let p = root
+                .read("sys/class/dmi/id/product_name")
+                .unwrap_or_default();
+            let known = [
+                "QEMU",
+                "KVM",
+                "VMware",
+                "Xen",
+                "Microsoft",
+                "innotek",
+                "Amazon EC2",
+                "Google",
+            ];
             known
                 .iter()
                 .any(|k| v.contains(k) || p.contains(k))

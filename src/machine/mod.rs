@@ -374,7 +374,10 @@ impl Machine {
     /// Data and unified caches (what a working set lives in), smallest first.
     pub fn data_caches(&self) -> Vec<&Cache> {
         match &self.caches {
-            Fact::Known(c) => c.iter().filter(|c| c.kind != CacheKind::Instruction).collect(),
+            Fact::Known(c) => c
+                .iter()
+                .filter(|c| c.kind != CacheKind::Instruction)
+                .collect(),
             Fact::Unavailable(_) => Vec::new(),
         }
     }
@@ -397,11 +400,7 @@ impl Machine {
     /// Logical CPUs this process may use (always known to std on the supported
     /// platforms; 1 if even that fails).
     pub fn usable_cpus(&self) -> usize {
-        self.cpu
-            .available_parallelism
-            .known()
-            .copied()
-            .unwrap_or(1)
+        self.cpu.available_parallelism.known().copied().unwrap_or(1)
     }
 
     /// One-line verdicts that make results from this machine less trustworthy

@@ -56,5 +56,7 @@ fn open_instruction_counter(paranoid: Option<i32>) -> Result<String, Unavailable
 
 #[cfg(not(all(target_os = "linux", target_endian = "little")))]
 fn open_instruction_counter(_paranoid: Option<i32>) -> Result<String, Unavailable> {
-    Err(Unavailable::new("hpp reads hardware counters on Linux only"))
+    Err(Unavailable::new(
+        "hpp reads hardware counters on Linux only",
+    ))
 }

@@ -55,8 +55,18 @@ pub fn detect() -> Simd {
             }};
         }
         x86!(
-            "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "avx", "avx2", "fma", "avx512f",
-            "avx512bw", "avx512vl", "avx512vnni"
+            "sse2",
+            "sse3",
+            "ssse3",
+            "sse4.1",
+            "sse4.2",
+            "avx",
+            "avx2",
+            "fma",
+            "avx512f",
+            "avx512bw",
+            "avx512vl",
+            "avx512vnni"
         );
         widest_bits = if std::arch::is_x86_feature_detected!("avx512f") {
             512

@@ -80,7 +80,9 @@ impl Budget {
     /// [`Error::TooBig`] naming the sizes, or [`Error::BadInput`] for zero.
     pub fn check_alloc(&self, machine: &Machine, what: &str, bytes: u64) -> Result<()> {
         if bytes == 0 {
-            return Err(Error::bad_input(format!("{what}: a size of 0 bytes measures nothing; ask for at least one element")));
+            return Err(Error::bad_input(format!(
+                "{what}: a size of 0 bytes measures nothing; ask for at least one element"
+            )));
         }
         if let Some(avail) = machine.available_memory_bytes() {
             let limit = avail / 10 * 8;
@@ -91,12 +93,16 @@ impl Budget {
                     available_bytes: limit,
                 });
             }
-        } else if bytes > self.max_working_set_bytes {
-            // Without a memory figure, stay within the budget's own ceiling.
+        } else if bytes > self.max_working_set_bytes.saturating_mul(8) {
+            // Without a memory figure, stay within 8× the budget's working-set
+            // ceiling (room for per-element overhead such as boxes).
             return Err(Error::TooBig {
-                what: format!("{what} (this machine's free memory is unknown, so hpp keeps to the {} budget)", self.name),
+                what: format!(
+                    "{what} (this machine's free memory is unknown, so hpp keeps to the {} budget)",
+                    self.name
+                ),
                 needed_bytes: bytes,
-                available_bytes: self.max_working_set_bytes,
+                available_bytes: self.max_working_set_bytes.saturating_mul(8),
             });
         }
         Ok(())

@@ -83,8 +83,16 @@ impl Comparison {
 impl fmt::Display for Comparison {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cells = self.cells();
-        let w0 = cells.iter().map(|c| c[0].chars().count()).max().unwrap_or(0);
-        let w1 = cells.iter().map(|c| c[1].chars().count()).max().unwrap_or(0);
+        let w0 = cells
+            .iter()
+            .map(|c| c[0].chars().count())
+            .max()
+            .unwrap_or(0);
+        let w1 = cells
+            .iter()
+            .map(|c| c[1].chars().count())
+            .max()
+            .unwrap_or(0);
         for c in cells {
             writeln!(
                 f,

@@ -96,7 +96,8 @@ mod imp {
     }
 
     pub fn memit<R>(f: impl FnOnce() -> R) -> Result<MemUse, Unavailable> {
-        let before = rss_bytes().ok_or_else(|| Unavailable::new("/proc/self/statm not readable"))?;
+        let before =
+            rss_bytes().ok_or_else(|| Unavailable::new("/proc/self/statm not readable"))?;
         // Writing 5 resets VmHWM to the current RSS (Linux ≥ 4.0).
         let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
         if reset && let Some(_hwm) = status_kib("VmHWM") {

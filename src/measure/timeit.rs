@@ -115,7 +115,12 @@ impl fmt::Display for Timing {
         if let Some(l) = &self.label {
             write!(f, "{l}: ")?;
         }
-        write!(f, "{}; best {}", self.ipython_line(), fmt_seconds(self.best_s))
+        write!(
+            f,
+            "{}; best {}",
+            self.ipython_line(),
+            fmt_seconds(self.best_s)
+        )
     }
 }
 

@@ -57,10 +57,22 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
         .map(|&(x, y)| ((x as f64).log2(), y))
         .collect();
     if pts.is_empty() {
-        return Err(Error::Plot(format!("\"{}\" has no points to draw", c.title)));
+        return Err(Error::Plot(format!(
+            "\"{}\" has no points to draw",
+            c.title
+        )));
     }
-    let x_lo = pts.iter().map(|p| p.0).fold(f64::INFINITY, f64::min).floor();
-    let x_hi = pts.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max).ceil().max(x_lo + 1.0);
+    let x_lo = pts
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::INFINITY, f64::min)
+        .floor();
+    let x_hi = pts
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::NEG_INFINITY, f64::max)
+        .ceil()
+        .max(x_lo + 1.0);
     let y_min = pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
     let y_max = pts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
     // Integer positions are powers of two; plotters' "nice" steps for a span
@@ -153,7 +165,9 @@ where
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
             .label(s.label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
         chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
     }
     chart

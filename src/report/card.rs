@@ -22,7 +22,12 @@ fn cache_text(c: &Cache) -> String {
         Some(n) => extra.push(format!("shared by {n} CPUs")),
         None => {}
     }
-    format!("{} {} ({})", c.label(), fmt_bytes(c.size_bytes), extra.join(", "))
+    format!(
+        "{} {} ({})",
+        c.label(),
+        fmt_bytes(c.size_bytes),
+        extra.join(", ")
+    )
 }
 
 impl Machine {
@@ -30,7 +35,9 @@ impl Machine {
     pub fn card_rows(&self) -> Vec<(&'static str, String)> {
         let c = &self.cpu;
         let topo = match (c.physical_cores.known(), c.threads_per_core.known()) {
-            (Some(p), Some(t)) => format!("{p} cores × {t} thread{}", if *t == 1 { "" } else { "s" }),
+            (Some(p), Some(t)) => {
+                format!("{p} cores × {t} thread{}", if *t == 1 { "" } else { "s" })
+            }
             _ => format!("cores: {}", c.physical_cores),
         };
         let caches = match &self.caches {
@@ -44,7 +51,11 @@ impl Machine {
         let simd = if self.simd.features.is_empty() {
             "none that hpp knows how to ask for on this architecture".to_string()
         } else {
-            format!("{} · widest {}-bit", self.simd.detected().join(" "), self.simd.widest_bits)
+            format!(
+                "{} · widest {}-bit",
+                self.simd.detected().join(" "),
+                self.simd.widest_bits
+            )
         };
         let mem = format!(
             "{} total, {} available",
@@ -54,7 +65,10 @@ impl Machine {
         let vm = match &self.virtualization {
             Fact::Known(v) if v.virtualised => format!(
                 "yes{}",
-                v.hypervisor.as_ref().map(|h| format!(" ({h})")).unwrap_or_default()
+                v.hypervisor
+                    .as_ref()
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default()
             ),
             Fact::Known(_) => "no (bare metal)".to_string(),
             Fact::Unavailable(u) => u.to_string(),
@@ -74,13 +88,21 @@ impl Machine {
         let timer = format!(
             "{} · resolution {} · {} per reading",
             self.timer.source,
-            self.timer.resolution_ns.clone().map(|r| format!("{} ns", fmt_sig(r, 3))),
+            self.timer
+                .resolution_ns
+                .clone()
+                .map(|r| format!("{} ns", fmt_sig(r, 3))),
             format_args!("{} ns", fmt_sig(self.timer.overhead_ns, 3))
         );
         let build = format!(
             "{}{}",
             self.build.summary(),
-            if self.build.target_features.iter().any(|f| f == "avx2" || f == "neon") {
+            if self
+                .build
+                .target_features
+                .iter()
+                .any(|f| f == "avx2" || f == "neon")
+            {
                 format!(" · compiled for {}", self.build.target_features.join(","))
             } else {
                 String::new()
@@ -91,13 +113,25 @@ impl Machine {
                 "CPU",
                 format!(
                     "{} ({}), {} · {} logical CPUs ({} usable) · {} · {} package(s)",
-                    c.brand, c.vendor, c.arch, c.logical_cpus, c.available_parallelism, topo, c.packages
+                    c.brand,
+                    c.vendor,
+                    c.arch,
+                    c.logical_cpus,
+                    c.available_parallelism,
+                    topo,
+                    c.packages
                 ),
             ),
             ("Caches", caches),
             ("SIMD", simd),
             ("Memory", mem),
-            ("OS", format!("{} ({}), kernel {}", self.os.name, self.os.family, self.os.kernel)),
+            (
+                "OS",
+                format!(
+                    "{} ({}), kernel {}",
+                    self.os.name, self.os.family, self.os.kernel
+                ),
+            ),
             ("Virtual", vm),
             ("Frequency", freq),
             ("Counters", self.perf_counters.to_string()),
@@ -167,7 +201,10 @@ impl fmt::Display for Machine {
         }
         let caveats = self.caveats();
         if !self.build.optimised() {
-            writeln!(f, "!! These kernels were NOT built optimised: every timing is misleading.")?;
+            writeln!(
+                f,
+                "!! These kernels were NOT built optimised: every timing is misleading."
+            )?;
         }
         for c in caveats {
             writeln!(f, "!  {c}")?;

@@ -1,0 +1,78 @@
+//! The `hpp` command line: help, machine card, bad input → clear error and a
+//! non-zero exit, never a panic.
+
+use std::process::Command;
+
+fn hpp(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hpp"))
+        .args(args)
+        .env("HPP_PROGRESS", "0")
+        .output()
+        .expect("run hpp");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let (ok, out, _) = hpp(&["--help"]);
+    assert!(ok);
+    for c in ["machine", "list", "run", "timeit"] {
+        assert!(out.contains(c), "{c} missing from --help:\n{out}");
+    }
+}
+
+#[test]
+fn machine_text_and_json() {
+    let (ok, out, _) = hpp(&["machine"]);
+    assert!(ok);
+    assert!(out.contains("Caches") && out.contains("hpp build"), "{out}");
+    let (ok, out, _) = hpp(&["machine", "--json"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert!(v["cpu"]["arch"].is_string());
+    assert!(v["build"]["opt_level"].is_string());
+}
+
+#[test]
+fn unknown_names_and_zero_sizes_are_refused_clearly() {
+    let (ok, _, err) = hpp(&["run", "no_such_thing"]);
+    assert!(!ok);
+    assert!(
+        err.contains("no experiment called \"no_such_thing\"") && err.contains("sum_layout"),
+        "{err}"
+    );
+    let (ok, _, err) = hpp(&["timeit", "nope"]);
+    assert!(!ok);
+    assert!(err.contains("indexed-sum"), "{err}");
+    let (ok, _, err) = hpp(&["timeit", "indexed-sum", "--n", "0"]);
+    assert!(!ok);
+    assert!(err.contains("at least one element"), "{err}");
+    let (ok, _, err) = hpp(&["timeit", "sum-boxed", "--n", "18446744073709551615"]);
+    assert!(!ok, "an absurd size must be refused before allocating");
+    assert!(err.contains("needs") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn run_writes_json_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("r.json");
+    let s = dir.path().join("r.svg");
+    let (ok, out, err) = hpp(&[
+        "run",
+        "sum-layout",
+        "--quick",
+        "--json",
+        j.to_str().unwrap(),
+        "--svg",
+        s.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("On this machine"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&j).unwrap()).unwrap();
+    assert_eq!(v["budget"], "quick");
+    assert!(std::fs::read_to_string(&s).unwrap().starts_with("<svg"));
+}

@@ -1,0 +1,50 @@
+//! Every kernel variant against its reference twin, on small inputs.
+
+use hpp::kernels::{compute, memory};
+
+#[test]
+fn sum_f64_matches_reference() {
+    for n in [0, 1, 7, 1000, 4097] {
+        let v = memory::make_f64(n);
+        assert_eq!(
+            memory::sum_f64(&v),
+            memory::sum_f64_reference(&v),
+            "n = {n}"
+        );
+    }
+    let v = memory::make_f64(2048);
+    assert_eq!(memory::sum_f64(&v), 2.0 * (0..1024).sum::<u32>() as f64);
+}
+
+#[test]
+fn sum_boxed_matches_reference_and_the_plain_sum() {
+    for n in [0, 1, 7, 1000, 4097] {
+        let b = memory::make_boxed(n);
+        let v = memory::make_f64(n);
+        assert_eq!(
+            memory::sum_boxed(&b),
+            memory::sum_boxed_reference(&b),
+            "n = {n}"
+        );
+        assert_eq!(
+            memory::sum_boxed(&b),
+            memory::sum_f64(&v),
+            "same values, same order"
+        );
+    }
+}
+
+#[test]
+fn indexed_u64_sum_matches_reference_and_wraps() {
+    for n in [0, 1, 3, 1000, 100_003] {
+        let v = compute::make_u64(n);
+        assert_eq!(
+            compute::sum_indexed_u64(&v),
+            compute::sum_u64_reference(&v),
+            "n = {n}"
+        );
+    }
+    // Wrap-around is part of the contract (no overflow panic in a debug build).
+    let v = vec![u64::MAX, 2];
+    assert_eq!(compute::sum_indexed_u64(&v), 1);
+}

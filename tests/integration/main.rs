@@ -1,0 +1,17 @@
+//! hpp's one integration test binary.
+
+mod cli;
+mod harness;
+mod kernels;
+mod plots;
+mod probe;
+mod units;
+
+use std::path::PathBuf;
+
+/// A folder under `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}

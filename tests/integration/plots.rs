@@ -1,0 +1,167 @@
+//! Figures are well-formed SVG with a title, axis labels and the machine's
+//! cache markers; bad data gives an error, not a panic.
+
+use hpp::experiments::{Sweep, cache_markers, size_steps, sum_layout};
+use hpp::measure::Budget;
+use hpp::plot::{Marker, Series, SizeChart, bar_chart, size_chart};
+
+fn texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("well-formed SVG");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text().map(|t| t.trim().to_string()))
+        .collect()
+}
+
+fn series() -> Vec<Series> {
+    vec![
+        Series {
+            label: "flat".into(),
+            points: vec![(4096, 1.0), (1 << 20, 1.1), (64 << 20, 1.2)],
+        },
+        Series {
+            label: "rising".into(),
+            points: vec![(4096, 1.0), (1 << 20, 2.0), (64 << 20, 9.0)],
+        },
+    ]
+}
+
+#[test]
+fn size_chart_has_title_axes_ticks_legend_and_markers() {
+    let markers = vec![
+        Marker {
+            label: "L1d 32 KiB".into(),
+            size_bytes: 32 << 10,
+        },
+        Marker {
+            label: "L2 512 KiB".into(),
+            size_bytes: 512 << 10,
+        },
+    ];
+    for log_y in [false, true] {
+        let s = series();
+        let fig = size_chart(&SizeChart {
+            title: "A title",
+            x_label: "working set",
+            y_label: "ns per element",
+            series: &s,
+            markers: &markers,
+            log_y,
+        })
+        .unwrap();
+        let t = texts(fig.svg());
+        for want in [
+            "A title",
+            "working set",
+            "ns per element",
+            "flat",
+            "rising",
+            "L1d 32 KiB",
+            "L2 512 KiB",
+            "4K",
+            "1M",
+            "64M",
+        ] {
+            assert!(t.iter().any(|x| x == want), "missing {want:?} in {t:?}");
+        }
+    }
+}
+
+#[test]
+fn empty_or_broken_data_is_an_error() {
+    let empty: Vec<Series> = vec![Series {
+        label: "none".into(),
+        points: vec![],
+    }];
+    let e = size_chart(&SizeChart {
+        title: "Nothing",
+        x_label: "x",
+        y_label: "y",
+        series: &empty,
+        markers: &[],
+        log_y: true,
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("no points"), "{e}");
+    assert!(bar_chart("b", "y", &[]).is_err());
+    assert!(bar_chart("b", "y", &[("nan".into(), f64::NAN)]).is_err());
+}
+
+#[test]
+fn bar_chart_labels_every_bar() {
+    let fig = bar_chart(
+        "Speed",
+        "GB/s",
+        &[
+            ("read".into(), 12.0),
+            ("write".into(), 7.5),
+            ("copy".into(), 9.0),
+        ],
+    )
+    .unwrap();
+    let t = texts(fig.svg());
+    for want in ["Speed", "GB/s", "read", "write", "copy"] {
+        assert!(t.iter().any(|x| x == want), "missing {want:?} in {t:?}");
+    }
+}
+
+#[test]
+fn figures_save_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let fig = bar_chart("S", "y", &[("a".into(), 1.0)]).unwrap();
+    let p = dir.path().join("a.svg");
+    fig.save(&p).unwrap();
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), fig.svg);
+    let bad = fig.save(dir.path().join("no/such/dir/a.svg")).unwrap_err();
+    assert!(bad.to_string().contains("writing"), "{bad}");
+}
+
+#[test]
+fn size_steps_cover_the_range() {
+    assert_eq!(size_steps(4096, 65536, 4), vec![4096, 16384, 65536]);
+    assert_eq!(
+        size_steps(4096, 40000, 2),
+        vec![4096, 8192, 16384, 32768, 40000]
+    );
+    assert_eq!(size_steps(8, 4, 2), Vec::<u64>::new());
+}
+
+#[test]
+fn markers_come_from_the_machine() {
+    let m = hpp::machine();
+    let markers = cache_markers(&m);
+    assert_eq!(markers.len(), m.data_caches().len());
+    for (mk, c) in markers.iter().zip(m.data_caches()) {
+        assert_eq!(mk.size_bytes, c.size_bytes);
+    }
+}
+
+#[test]
+fn sum_layout_sweep_shape_and_plot() {
+    let m = hpp::machine();
+    let b = Budget {
+        name: "quick".into(),
+        min_run_s: 0.001,
+        runs: 3,
+        max_working_set_bytes: 256 << 10,
+    };
+    let s: Sweep = sum_layout(&m, &b).unwrap();
+    assert_eq!(s.series.len(), 2);
+    for series in &s.series {
+        let sizes: Vec<u64> = series.points.iter().map(|p| p.0).collect();
+        assert_eq!(sizes, vec![4096, 16384, 65536, 262144]);
+        assert!(series.points.iter().all(|p| p.1.is_finite() && p.1 > 0.0));
+    }
+    assert!(
+        s.reading
+            .starts_with("On this machine the boxed floats cost"),
+        "{}",
+        s.reading
+    );
+    let t = texts(s.plot().unwrap().svg());
+    assert!(t.iter().any(|x| x == &s.title));
+    let json: serde_json::Value = serde_json::from_str(&s.to_json().unwrap()).unwrap();
+    assert_eq!(json["experiment"], "sum_layout");
+    assert!(s.to_string().contains("256 KiB"));
+}
