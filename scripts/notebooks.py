@@ -118,6 +118,19 @@ def check_executed(nb, name):
     return problems
 
 
+def first_plot_seconds(nb, start):
+    """Seconds from asking for a kernel to the first plot cell's reply
+    (nbclient records each cell's reply time)."""
+    from datetime import datetime
+
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "plot" in cell.metadata.get("tags", []):
+            stamp = cell.metadata.get("execution", {}).get("shell.execute_reply")
+            if stamp:
+                return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() - start
+    return None
+
+
 def cmd_execute(args):
     import nbformat
     from nbclient import NotebookClient
@@ -150,8 +163,10 @@ def cmd_execute(args):
         took = time.time() - start
         found = check_executed(nb, path.name)
         problems += found
-        print(f"  {path.name}: {len(nb.cells)} cells in {took:.0f} s, "
-              f"{'OK' if not found else f'{len(found)} problem(s)'}", flush=True)
+        first_plot = first_plot_seconds(nb, start)
+        print(f"  {path.name}: {len(nb.cells)} cells in {took:.0f} s"
+              + (f", kernel start -> first plot {first_plot:.1f} s" if first_plot is not None else "")
+              + f", {'OK' if not found else f'{len(found)} problem(s)'}", flush=True)
         if out_dir:
             (out_dir / "notebooks").mkdir(parents=True, exist_ok=True)
             (out_dir / "html").mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
 //! Data flows one way: **probe → measure / kernels → experiment data →
 //! plot / report**.
 //!
-//! - [`machine`]: what is this machine? (caches, cores, SIMD, memory, build)
+//! - [`machine`](mod@machine): what is this machine? (caches, cores, SIMD, memory, build)
 //! - [`measure`]: `timeit`, `memit`, `compare`, budgets
 //! - [`kernels`]: the hot loops, each with a reference twin
 //! - [`experiments`]: sweeps returning plain data

@@ -1,0 +1,40 @@
+# The two commands the README promises:
+#   make run    set up what is missing, then execute every chapter notebook
+#   make test   set up what is missing, then run every test
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+PY := .venv/bin/python
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test setup notebooks check lab clean
+
+run: setup
+	cargo build --release
+	$(PY) scripts/notebooks.py execute --out build
+	@echo
+	@echo "Executed notebooks: build/notebooks/   HTML: build/html/"
+	@echo "To read and run them yourself:  .venv/bin/jupyter lab notebooks/"
+	@echo "Headless, the same experiments: target/release/hpp --help"
+
+test: setup
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --features force-fallback -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+	cargo test
+	cargo test --features force-fallback
+	$(PY) scripts/notebooks.py check
+	HPP_QUICK=1 $(PY) scripts/notebooks.py execute
+
+setup:
+	scripts/setup.sh
+
+# Regenerate notebooks/ from chapters/ (after editing a chapter).
+notebooks: setup
+	$(PY) scripts/notebooks.py build
+
+lab: setup
+	.venv/bin/jupyter lab notebooks/
+
+clean:
+	rm -rf build notebooks/.evcxr
