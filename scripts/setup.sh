@@ -23,8 +23,8 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.hpp-requirement
   cp requirements.txt .venv/.hpp-requirements.txt
 fi
 
-# 2. evcxr_jupyter, only when this version is not installed.
-if ! cargo install --list | grep -q "^evcxr_jupyter v$EVCXR_VERSION:"; then
+# 2. evcxr_jupyter, only when missing (a conda env's evcxr counts).
+if ! command -v evcxr_jupyter >/dev/null; then
   echo "setup: building evcxr_jupyter $EVCXR_VERSION (once; about 20-27 minutes on 2 cores)"
   # --locked: without it a newer dependency breaks the build.
   cargo install --locked evcxr_jupyter --version "$EVCXR_VERSION"
@@ -44,4 +44,4 @@ if [ "$kernel_ok" != yes ]; then
   echo "setup: registering the rust kernel"
   evcxr_jupyter --install >/dev/null
 fi
-echo "setup: ready ($(rustc --version | cut -d' ' -f1-2), evcxr_jupyter $EVCXR_VERSION, .venv with $(.venv/bin/python --version))"
+echo "setup: ready ($(rustc --version | cut -d" " -f1-2), $(command -v evcxr_jupyter), .venv with $(.venv/bin/python --version))"

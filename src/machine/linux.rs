@@ -317,7 +317,7 @@ pub fn virtualization(
 pub fn frequency(root: &Root, cpus: &[usize]) -> Frequency {
     let first = cpus.first().copied().unwrap_or(0);
     let d = format!("{CPU}/cpu{first}/cpufreq");
-    let none = "no cpufreq in sysfs (common in VMs)";
+    let none = "no cpufreq in sysfs, as is common in VMs";
     let governor = root
         .read(&format!("{d}/scaling_governor"))
         .map(Fact::Known)

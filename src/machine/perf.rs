@@ -40,7 +40,7 @@ fn open_instruction_counter(paranoid: Option<i32>) -> Result<String, Unavailable
     let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
     let why = match errno {
         libc::ENOENT | libc::EOPNOTSUPP | libc::ENODEV => {
-            "no hardware PMU exposed (typical in a VM)".to_string()
+            "no hardware PMU exposed, as is typical in a VM".to_string()
         }
         libc::EACCES | libc::EPERM => match paranoid {
             Some(p) => format!(
