@@ -23,6 +23,7 @@ test: setup
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	cargo test
 	cargo test --features force-fallback
+	$(PY) scripts/test_notebooks.py
 	$(PY) scripts/notebooks.py check
 	HPP_QUICK=1 $(PY) scripts/notebooks.py execute
 
