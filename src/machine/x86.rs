@@ -75,28 +75,24 @@ pub fn dump(c: &dyn Cpuid) -> String {
         ));
         r
     };
-    let max = push(0, 0)[0];
-    for leaf in 1..=max.min(0x20) {
+    let mut push_leaf = |leaf: u32| {
+        let first = push(leaf, 0);
         if uses_subleaf(leaf) {
-            for sub in 0..8 {
+            for sub in 1..8 {
                 push(leaf, sub);
             }
-        } else {
-            push(leaf, 0);
         }
-    }
-    let hv = push(0x4000_0000, 0)[0];
-    let _ = hv;
-    let ext = push(0x8000_0000, 0)[0];
-    for leaf in 0x8000_0001..=ext.min(0x8000_0021) {
-        if uses_subleaf(leaf) {
-            for sub in 0..8 {
-                push(leaf, sub);
-            }
-        } else {
-            push(leaf, 0);
-        }
-    }
+        first
+    };
+    let max = push_leaf(0)[0];
+    (1..=max.min(0x20)).for_each(|l| {
+        push_leaf(l);
+    });
+    push_leaf(0x4000_0000);
+    let ext = push_leaf(0x8000_0000)[0];
+    (0x8000_0001..=ext.min(0x8000_0021)).for_each(|l| {
+        push_leaf(l);
+    });
     out
 }
 

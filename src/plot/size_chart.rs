@@ -77,8 +77,6 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
     let y_max = pts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
     // Integer positions are powers of two; plotters' "nice" steps for a span
     // of up to ~15 units land on them.
-    let n_labels = ((x_hi - x_lo) as usize + 1).min(15);
-    let fmt_x = |v: &f64| fmt_bytes_short(2f64.powf(*v).round() as u64);
     draw(c.title, |root| {
         let mut b = ChartBuilder::on(root);
         b.caption(c.title, ("sans-serif", 20))
@@ -89,35 +87,17 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
         if c.log_y {
             let (lo, hi) = (y_min * 0.8, y_max * 1.25);
             let mut chart = b.build_cartesian_2d(x_range, (lo..hi).log_scale())?;
-            chart
-                .configure_mesh()
-                .x_desc(c.x_label)
-                .y_desc(c.y_label)
-                .x_labels(n_labels)
-                .x_label_formatter(&fmt_x)
-                .y_label_formatter(&|v| crate::units::fmt_sig(*v, 3))
-                .light_line_style(WHITE.mix(0.0))
-                .draw()?;
-            paint_series(&mut chart, c, lo, hi)?;
+            paint(&mut chart, c, lo, hi)?;
         } else {
             let (lo, hi) = (0.0, y_max * 1.12);
             let mut chart = b.build_cartesian_2d(x_range, lo..hi)?;
-            chart
-                .configure_mesh()
-                .x_desc(c.x_label)
-                .y_desc(c.y_label)
-                .x_labels(n_labels)
-                .x_label_formatter(&fmt_x)
-                .y_label_formatter(&|v| crate::units::fmt_sig(*v, 3))
-                .light_line_style(WHITE.mix(0.0))
-                .draw()?;
-            paint_series(&mut chart, c, lo, hi)?;
+            paint(&mut chart, c, lo, hi)?;
         }
         Ok(())
     })
 }
 
-fn paint_series<'a, DB, Y>(
+fn paint<'a, DB, Y>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
     c: &SizeChart<'_>,
     y_lo: f64,
@@ -126,9 +106,21 @@ fn paint_series<'a, DB, Y>(
 where
     DB: DrawingBackend + 'a,
     DB::ErrorType: 'static,
-    Y: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64> + plotters::coord::ranged1d::ValueFormatter<f64>,
 {
     let x_range = chart.x_range();
+    // Integer positions are powers of two; plotters' "nice" steps for a span
+    // of up to ~15 units land on them.
+    let n_labels = ((x_range.end - x_range.start) as usize + 1).min(15);
+    chart
+        .configure_mesh()
+        .x_desc(c.x_label)
+        .y_desc(c.y_label)
+        .x_labels(n_labels)
+        .x_label_formatter(&|v| fmt_bytes_short(2f64.powf(*v).round() as u64))
+        .y_label_formatter(&|v| crate::units::fmt_sig(*v, 3))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
     for m in c.markers {
         let x = (m.size_bytes as f64).log2();
         if x < x_range.start || x > x_range.end {
