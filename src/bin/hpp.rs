@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use hpp::experiments::{Sweep, sum_layout};
+use hpp::experiments::{CATALOG, RunOptions, run_named};
 use hpp::kernels::{compute, memory};
 use hpp::measure::{Budget, Timing, timeit_with};
 use hpp::{Error, Result, machine};
@@ -43,6 +43,12 @@ enum Command {
         /// Write the plot as SVG to this file.
         #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
+        /// Threads to use at most, where the experiment is parallel (default: all usable CPUs).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Folder for temporary files (storage experiments; default: the system temp folder).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// Time one kernel IPython-style (`%timeit`), e.g. to compare with a notebook.
     Timeit {
@@ -78,12 +84,6 @@ impl BudgetArgs {
     }
 }
 
-/// Experiments `hpp run` knows: name and one line.
-const EXPERIMENTS: &[(&str, &str)] = &[(
-    "sum_layout",
-    "sum floats in a Vec<f64> vs a Vec<Box<f64>> from L1 to main memory (chapter 1)",
-)];
-
 const KERNELS: &[&str] = &["indexed-sum", "sum-f64", "sum-boxed"];
 
 fn main() -> ExitCode {
@@ -111,8 +111,8 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::List => {
-            for (name, what) in EXPERIMENTS {
-                println!("{name:<14} {what}");
+            for e in CATALOG {
+                println!("{:<14} {}", e.name, e.about);
             }
         }
         Command::Run {
@@ -120,20 +120,24 @@ fn run(cli: Cli) -> Result<()> {
             budget,
             json,
             svg,
+            threads,
+            dir,
         } => {
+            if threads == Some(0) {
+                return Err(Error::bad_input(
+                    "--threads 0 runs nothing: give 1 or more, or leave it out for all CPUs",
+                ));
+            }
             let m = machine();
             let b = budget.budget();
-            let sweep: Sweep = match name.replace('-', "_").as_str() {
-                "sum_layout" => sum_layout(&m, &b)?,
-                _ => return Err(unknown("experiment", &name, &names())),
-            };
-            println!("{sweep}");
+            let out = run_named(&name, &m, &b, &RunOptions { threads, dir })?;
+            println!("{}", out.table());
             if let Some(p) = json {
-                std::fs::write(&p, sweep.to_json()?)
+                std::fs::write(&p, out.to_json()?)
                     .map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
             }
             if let Some(p) = svg {
-                sweep.plot()?.save(&p)?;
+                out.plot()?.save(&p)?;
             }
         }
         Command::Timeit { kernel, n, budget } => {
@@ -167,10 +171,6 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn names() -> Vec<&'static str> {
-    EXPERIMENTS.iter().map(|e| e.0).collect()
 }
 
 fn unknown(what: &str, name: &str, known: &[&str]) -> Error {

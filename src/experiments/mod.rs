@@ -1,9 +1,15 @@
 //! EXPERIMENTS: sweeps that drive kernels under a budget and return plain
 //! data (`Sweep`), which plots and reports then show.
 
+mod catalog;
+pub mod latency;
+mod outcome;
 mod sum_layout;
 mod sweep;
 
+pub use catalog::{CATALOG, Entry, RunOptions, run_named};
+pub use latency::{Latency, latency};
+pub use outcome::Outcome;
 pub use sum_layout::sum_layout;
 pub use sweep::Sweep;
 

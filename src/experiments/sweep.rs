@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use super::outcome::{Outcome, json, show};
+use crate::error::Result;
 use crate::plot::{Figure, Marker, Series, SizeChart, size_chart};
 use crate::units::{fmt_bytes, fmt_sig};
 
@@ -36,7 +37,7 @@ impl Sweep {
     /// Draw it.
     ///
     /// # Errors
-    /// [`Error::Plot`] if there is nothing to draw.
+    /// [`crate::Error::Plot`] if there is nothing to draw.
     pub fn plot(&self) -> Result<Figure> {
         size_chart(&SizeChart {
             title: &self.title,
@@ -51,21 +52,32 @@ impl Sweep {
     /// Pretty JSON.
     ///
     /// # Errors
-    /// [`Error::Json`] if serialisation fails.
+    /// [`crate::Error::Json`] if serialisation fails.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Json(e.to_string()))
+        json(self)
     }
 
     /// Show the plot inline, with the reading as text.
     pub fn evcxr_display(&self) {
-        match self.plot() {
-            Ok(fig) => println!(
-                "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
-                fig.svg.trim(),
-                self.reading
-            ),
-            Err(e) => println!("EVCXR_BEGIN_CONTENT text/plain\n{e}\n{self}\nEVCXR_END_CONTENT"),
-        }
+        show(self)
+    }
+}
+
+impl Outcome for Sweep {
+    fn name(&self) -> &str {
+        &self.experiment
+    }
+    fn plot(&self) -> Result<Figure> {
+        Sweep::plot(self)
+    }
+    fn reading(&self) -> String {
+        self.reading.clone()
+    }
+    fn table(&self) -> String {
+        self.to_string()
+    }
+    fn to_json(&self) -> Result<String> {
+        json(self)
     }
 }
 

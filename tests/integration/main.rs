@@ -3,6 +3,7 @@
 mod cli;
 mod harness;
 mod kernels;
+mod memory;
 mod plots;
 mod probe;
 mod units;

@@ -1,0 +1,60 @@
+//! Every experiment by name, for `hpp run`, `hpp list` and reports.
+
+use std::path::PathBuf;
+
+use super::outcome::Outcome;
+use crate::error::{Error, Result};
+use crate::machine::Machine;
+use crate::measure::Budget;
+
+/// Settings some experiments take besides the budget.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Threads to use at most (0 or `None`: every usable CPU).
+    pub threads: Option<usize>,
+    /// Folder for temporary files (storage experiments).
+    pub dir: Option<PathBuf>,
+}
+
+/// One entry: name, chapter, and what it shows.
+pub struct Entry {
+    /// Name as `hpp run` takes it.
+    pub name: &'static str,
+    /// What it measures, in one line.
+    pub about: &'static str,
+    run: fn(&Machine, &Budget, &RunOptions) -> Result<Box<dyn Outcome>>,
+}
+
+/// All experiments, in chapter order.
+pub const CATALOG: &[Entry] = &[
+    Entry {
+        name: "sum_layout",
+        about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
+        run: |m, b, _| Ok(Box::new(super::sum_layout(m, b)?)),
+    },
+    Entry {
+        name: "latency",
+        about: "load-to-use latency by pointer chase, 4 KiB to 4× the last-level cache",
+        run: |m, b, _| Ok(Box::new(super::latency(m, b)?)),
+    },
+];
+
+/// Run the experiment called `name` (`-` and `_` are the same).
+///
+/// # Errors
+/// [`Error::BadInput`] naming the known experiments when `name` is unknown;
+/// otherwise whatever the experiment returns.
+pub fn run_named(name: &str, m: &Machine, b: &Budget, o: &RunOptions) -> Result<Box<dyn Outcome>> {
+    let want = name.replace('-', "_");
+    match CATALOG.iter().find(|e| e.name == want) {
+        Some(e) => (e.run)(m, b, o),
+        None => Err(Error::bad_input(format!(
+            "no experiment called \"{name}\"; known: {}",
+            CATALOG
+                .iter()
+                .map(|e| e.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}

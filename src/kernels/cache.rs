@@ -1,0 +1,143 @@
+//! Cache and latency kernels: a pointer chase through cache-line-sized nodes
+//! in one random cycle, so every load depends on the one before and the
+//! hardware prefetchers cannot guess the next address.
+
+use super::rng::single_cycle;
+use crate::error::{Error, Result};
+
+/// A chain of nodes, `node_bytes` apart, each holding the address of the
+/// next in one random cycle over all nodes.
+#[derive(Debug)]
+pub struct Chain {
+    // Word 0 of each node holds the address of the next node's word 0; the
+    // other words pad the node to its size. Private, so the addresses in it
+    // always point into `buf` itself (what makes `chase` sound).
+    buf: Vec<usize>,
+    words_per_node: usize,
+    nodes: usize,
+}
+
+impl Chain {
+    /// `nodes` nodes of `node_bytes` (a multiple of the word size, ≥ one
+    /// word), linked in a random single cycle from `seed`.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] if `nodes` is 0 or `node_bytes` is not a positive
+    /// multiple of the word size.
+    pub fn new(nodes: usize, node_bytes: usize, seed: u64) -> Result<Self> {
+        let w = std::mem::size_of::<usize>();
+        if nodes == 0 {
+            return Err(Error::bad_input("a chain needs at least one node"));
+        }
+        if node_bytes < w || !node_bytes.is_multiple_of(w) {
+            return Err(Error::bad_input(format!(
+                "a node of {node_bytes} bytes cannot hold addresses: use a positive multiple of {w}"
+            )));
+        }
+        let words_per_node = node_bytes / w;
+        let mut buf = vec![0usize; nodes * words_per_node];
+        let next = single_cycle(nodes, seed);
+        let base = buf.as_mut_ptr();
+        for (i, &n) in next.iter().enumerate() {
+            // The address of node n's first word, as an integer.
+            buf[i * words_per_node] = base.wrapping_add(n * words_per_node) as usize;
+        }
+        Ok(Chain {
+            buf,
+            words_per_node,
+            nodes,
+        })
+    }
+
+    /// Nodes in the chain.
+    pub fn nodes(&self) -> usize {
+        self.nodes
+    }
+
+    /// Bytes the chain occupies.
+    pub fn bytes(&self) -> usize {
+        self.buf.len() * std::mem::size_of::<usize>()
+    }
+
+    fn node_ptr(&self, node: usize) -> *const usize {
+        // Out-of-range nodes wrap, so any index is a valid start.
+        self.buf
+            .as_ptr()
+            .wrapping_add((node % self.nodes) * self.words_per_node)
+    }
+
+    fn node_of(&self, p: *const usize) -> usize {
+        (p as usize - self.buf.as_ptr() as usize)
+            / (self.words_per_node * std::mem::size_of::<usize>())
+    }
+
+    /// Follow `steps` links from node `start`; returns the node reached. Each
+    /// load waits for the previous one: time / steps = load-to-use latency.
+    /// Continue from the returned node so that repeated calls walk the whole
+    /// cycle, not the same first stretch of it.
+    pub fn chase(&self, start: usize, steps: usize) -> usize {
+        let mut p = self.node_ptr(start);
+        let mut left = steps;
+        // Unrolled by 8 so loop bookkeeping stays off the load chain.
+        while left >= 8 {
+            for _ in 0..8 {
+                // SAFETY: every node's word 0 holds the address of a node's
+                // word 0 inside `self.buf` (set in `new`, never changed), `p`
+                // starts at a node inside it, and `&self` keeps the buffer
+                // alive and unmoved.
+                p = unsafe { *p } as *const usize;
+            }
+            left -= 8;
+        }
+        for _ in 0..left {
+            // SAFETY: as above.
+            p = unsafe { *p } as *const usize;
+        }
+        self.node_of(p)
+    }
+
+    /// Reference for [`Chain::chase`]: the same walk by index.
+    pub fn chase_reference(&self, start: usize, steps: usize) -> usize {
+        let base = self.buf.as_ptr() as usize;
+        let node_bytes = self.words_per_node * std::mem::size_of::<usize>();
+        let mut i = start % self.nodes;
+        for _ in 0..steps {
+            i = (self.buf[i * self.words_per_node] - base) / node_bytes;
+        }
+        i
+    }
+
+    /// `k` starting nodes spread evenly along the cycle (for
+    /// [`Chain::chase_parallel`]).
+    pub fn spread_starts(&self, k: usize) -> Vec<usize> {
+        let k = k.clamp(1, self.nodes);
+        let stride = self.nodes / k;
+        let mut at = 0;
+        let mut out = Vec::with_capacity(k);
+        for _ in 0..k {
+            out.push(at);
+            at = self.chase_reference(at, stride);
+        }
+        out
+    }
+
+    /// Advance every chase in `positions` (node indices, at most 16) by
+    /// `steps` links, interleaved: independent loads the CPU can overlap
+    /// (memory-level parallelism). Positions are updated in place.
+    pub fn chase_parallel(&self, positions: &mut [usize], steps: usize) {
+        let k = positions.len().min(16);
+        let mut ps = [self.buf.as_ptr(); 16];
+        for (slot, &pos) in ps.iter_mut().zip(positions.iter()) {
+            *slot = self.node_ptr(pos);
+        }
+        for _ in 0..steps {
+            for slot in ps.iter_mut().take(k) {
+                // SAFETY: as in `chase`.
+                *slot = unsafe { **slot } as *const usize;
+            }
+        }
+        for (pos, &p) in positions.iter_mut().zip(ps.iter()).take(k) {
+            *pos = self.node_of(p);
+        }
+    }
+}

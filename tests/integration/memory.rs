@@ -1,0 +1,171 @@
+//! Chapter 1 memory experiments: kernels against references, level detection
+//! on recorded curves, and each experiment's data shape under a tiny budget.
+
+use hpp::Fact;
+use hpp::experiments::latency::{LatencyPoint, levels, plateaus};
+use hpp::experiments::{Outcome, latency};
+use hpp::kernels::cache::Chain;
+use hpp::kernels::rng::{SplitMix64, single_cycle};
+use hpp::machine::{Machine, machine, probe_linux_root};
+use hpp::measure::Budget;
+
+use crate::fixture;
+
+/// This machine's card with the caches of a recorded machine, so level
+/// matching is tested against known sizes whatever runs the tests.
+fn with_caches(name: &str) -> Machine {
+    let mut m = machine();
+    m.caches = probe_linux_root(&fixture(name)).caches;
+    m
+}
+
+fn tiny() -> Budget {
+    Budget {
+        name: "quick".into(),
+        min_run_s: 0.001,
+        runs: 3,
+        max_working_set_bytes: 256 << 10,
+    }
+}
+
+#[test]
+fn single_cycle_visits_every_node_once() {
+    for n in [1, 2, 3, 10, 1000] {
+        let next = single_cycle(n, 42);
+        let mut seen = vec![false; n];
+        let mut i = 0;
+        for _ in 0..n {
+            assert!(!seen[i], "node {i} visited twice (n = {n})");
+            seen[i] = true;
+            i = next[i];
+        }
+        assert_eq!(i, 0, "back at the start after n steps");
+        assert!(seen.iter().all(|&s| s));
+    }
+}
+
+#[test]
+fn shuffles_are_permutations_and_seeded() {
+    let mut a: Vec<u32> = (0..100).collect();
+    let mut b = a.clone();
+    SplitMix64::new(7).shuffle(&mut a);
+    SplitMix64::new(7).shuffle(&mut b);
+    assert_eq!(a, b, "same seed, same order");
+    assert_ne!(a, (0..100).collect::<Vec<_>>());
+    let mut sorted = a.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..100).collect::<Vec<_>>());
+    let mut r = SplitMix64::new(1);
+    assert!((0..1000).all(|_| r.below(7) < 7));
+}
+
+#[test]
+fn chase_matches_reference_and_walks_the_whole_cycle() {
+    for (nodes, node_bytes) in [(1, 64), (7, 64), (1000, 64), (513, 8), (64, 128)] {
+        let c = Chain::new(nodes, node_bytes, 3).unwrap();
+        assert_eq!(c.bytes(), nodes * node_bytes);
+        for (start, steps) in [(0, 0), (0, 1), (0, 13), (5, 1000), (0, nodes)] {
+            assert_eq!(
+                c.chase(start, steps),
+                c.chase_reference(start, steps),
+                "{nodes} nodes, {steps} steps"
+            );
+        }
+        assert_eq!(c.chase(0, nodes), 0, "a single cycle returns after n links");
+        // Continuing from where a call stopped is the same as one long walk.
+        let first = nodes / 2 + 1;
+        let mid = c.chase(0, first);
+        assert_eq!(c.chase(mid, nodes + 4 - first), c.chase(0, nodes + 4));
+    }
+}
+
+#[test]
+fn bad_chains_are_errors() {
+    assert!(Chain::new(0, 64, 1).is_err());
+    assert!(Chain::new(10, 3, 1).is_err());
+    assert!(Chain::new(10, 0, 1).is_err());
+}
+
+#[test]
+fn parallel_chases_match_single_ones() {
+    let c = Chain::new(1000, 64, 9).unwrap();
+    for k in [1, 2, 5, 16] {
+        let mut pos = c.spread_starts(k);
+        let starts = pos.clone();
+        c.chase_parallel(&mut pos, 77);
+        for (s, p) in starts.iter().zip(&pos) {
+            assert_eq!(*p, c.chase_reference(*s, 77));
+        }
+    }
+}
+
+/// This machine's curve (hpp run latency, 2026-11-24), for level matching.
+fn recorded_curve() -> Vec<LatencyPoint> {
+    let ns = [
+        1.25, 1.25, 1.25, 1.33, 3.76, 3.77, 4.17, 9.55, 14.5, 16.1, 17.2, 114.0, 138.0, 151.0,
+        173.0, 175.0,
+    ];
+    ns.iter()
+        .enumerate()
+        .map(|(i, &ns_per_load)| LatencyPoint {
+            size_bytes: 4096 << i,
+            ns_per_load,
+        })
+        .collect()
+}
+
+#[test]
+fn plateaus_of_a_recorded_curve() {
+    let ns: Vec<f64> = recorded_curve().iter().map(|p| p.ns_per_load).collect();
+    let p = plateaus(&ns);
+    // 4K–32K, 64K–256K, 1M–4M, 8M… (with DRAM/TLB steps after).
+    assert_eq!(&p[..3], &[(0, 3), (4, 6), (8, 10)]);
+}
+
+#[test]
+fn levels_match_the_probed_caches_in_order() {
+    let m = with_caches("amd-epyc-kvm-2cpu");
+    let l = levels(&recorded_curve(), &m);
+    let names: Vec<&str> = l.iter().map(|l| l.level.as_str()).collect();
+    assert_eq!(names, ["L1d", "L2", "L3", "DRAM"]);
+    assert_eq!(l[0].detected_bytes, Some(32 << 10));
+    assert_eq!(l[1].detected_bytes, Some(256 << 10));
+    assert_eq!(l[2].detected_bytes, Some(4 << 20));
+    assert_eq!(l[0].probed_bytes, Some(32 << 10));
+    assert_eq!(l[3].size_bytes, 128 << 20);
+    assert_eq!(l[3].ns_per_load, 175.0);
+    assert!(l[0].ns_per_load < l[1].ns_per_load && l[1].ns_per_load < l[2].ns_per_load);
+}
+
+#[test]
+fn levels_without_a_card_come_from_the_curve_alone() {
+    let mut m = machine();
+    m.caches = Fact::unavailable("test");
+    let l = levels(&recorded_curve(), &m);
+    assert_eq!(l.first().map(|l| l.level.as_str()), Some("level 1"));
+    assert_eq!(l.last().map(|l| l.level.as_str()), Some("memory"));
+    assert_eq!(l[0].detected_bytes, Some(32 << 10));
+}
+
+#[test]
+fn latency_experiment_shape() {
+    let m = machine();
+    let r = latency(&m, &tiny()).unwrap();
+    let sizes: Vec<u64> = r.points.iter().map(|p| p.size_bytes).collect();
+    assert_eq!(sizes.first(), Some(&4096));
+    assert_eq!(sizes.last(), Some(&(256 << 10)));
+    assert!(
+        r.points
+            .iter()
+            .all(|p| p.ns_per_load > 0.0 && p.ns_per_load.is_finite())
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert!(json["points"][0]["size_bytes"].is_u64());
+    assert!(json["points"][0]["ns_per_load"].is_f64());
+    for l in json["levels"].as_array().unwrap() {
+        assert!(l["level"].is_string() && l["size_bytes"].is_u64() && l["ns_per_load"].is_f64());
+        assert!(l.get("detected_bytes").is_some());
+    }
+    assert!(r.reading().starts_with("Load latency on this machine"));
+    r.plot().unwrap();
+}
