@@ -37,6 +37,11 @@ pub const CATALOG: &[Entry] = &[
         about: "load-to-use latency by pointer chase, 4 KiB to 4× the last-level cache",
         run: |m, b, _| Ok(Box::new(super::latency(m, b)?)),
     },
+    Entry {
+        name: "bandwidth",
+        about: "read/write/copy/triad GB/s by working-set size and threads (--threads N)",
+        run: |m, b, o| Ok(Box::new(super::bandwidth(m, b, o.threads)?)),
+    },
 ];
 
 /// Run the experiment called `name` (`-` and `_` are the same).

@@ -1,12 +1,14 @@
 //! EXPERIMENTS: sweeps that drive kernels under a budget and return plain
 //! data (`Sweep`), which plots and reports then show.
 
+pub mod bandwidth;
 mod catalog;
 pub mod latency;
 mod outcome;
 mod sum_layout;
 mod sweep;
 
+pub use bandwidth::{Bandwidth, bandwidth};
 pub use catalog::{CATALOG, Entry, RunOptions, run_named};
 pub use latency::{Latency, latency};
 pub use outcome::Outcome;

@@ -3,6 +3,7 @@
 //! Written for evcxr's default build too: wrapping arithmetic, iterators and
 //! slices, no `debug_assert!` inside loops.
 
+pub mod bandwidth;
 pub mod cache;
 pub mod compute;
 pub mod memory;

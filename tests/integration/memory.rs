@@ -169,3 +169,139 @@ fn latency_experiment_shape() {
     assert!(r.reading().starts_with("Load latency on this machine"));
     r.plot().unwrap();
 }
+
+mod bandwidth_kernels {
+    use hpp::kernels::bandwidth::*;
+
+    #[test]
+    fn read_sum_matches_reference_at_any_length_and_alignment() {
+        let v: Vec<f64> = (0..1003).map(|i| (i % 13) as f64).collect();
+        for start in 0..3 {
+            for len in [0, 1, 7, 8, 9, 100, 1000] {
+                let s = &v[start..start + len];
+                assert_eq!(
+                    read_sum(s),
+                    read_sum_reference(s),
+                    "start {start}, len {len}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn stores_match_reference_including_streaming_and_misaligned() {
+        let b: Vec<f64> = (0..301).map(|i| (i % 16) as f64).collect();
+        let c: Vec<f64> = (0..301).map(|i| (i % 4) as f64).collect();
+        for start in 0..2 {
+            for len in [0, 1, 2, 3, 64, 299] {
+                let (b, c) = (&b[start..start + len], &c[start..start + len]);
+                let mut want = vec![0.0; len + 1];
+                let mut got = vec![0.0; len + 1];
+                for (run, refr) in [
+                    (
+                        Box::new(|a: &mut [f64]| write(a, 2.5)) as Box<dyn Fn(&mut [f64])>,
+                        (None, None, 0.0, 2.5),
+                    ),
+                    (
+                        Box::new(|a: &mut [f64]| write_nt(a, 2.5)),
+                        (None, None, 0.0, 2.5),
+                    ),
+                    (
+                        Box::new(|a: &mut [f64]| copy(a, b)),
+                        (Some(b), None, 0.0, 0.0),
+                    ),
+                    (
+                        Box::new(|a: &mut [f64]| copy_nt(a, b)),
+                        (Some(b), None, 0.0, 0.0),
+                    ),
+                    (
+                        Box::new(|a: &mut [f64]| triad(a, b, c, 3.0)),
+                        (Some(b), Some(c), 3.0, 0.0),
+                    ),
+                    (
+                        Box::new(|a: &mut [f64]| triad_nt(a, b, c, 3.0)),
+                        (Some(b), Some(c), 3.0, 0.0),
+                    ),
+                ] {
+                    // Offset the destination by `start` too, to cross alignments.
+                    run(&mut got[start..start + len]);
+                    store_reference(
+                        &mut want[start..start + len],
+                        refr.0,
+                        refr.1,
+                        refr.2,
+                        refr.3,
+                    );
+                    assert_eq!(got, want, "start {start}, len {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_kernel_validates_and_counts_stream_bytes() {
+        for k in BwKernel::ALL {
+            let mut a = BwArrays::new(k, 1001);
+            a.run(k);
+            a.validate(k).unwrap();
+            assert_eq!(
+                a.bytes_moved(k),
+                1001 * 8 * k.arrays() as u64,
+                "{}",
+                k.name()
+            );
+        }
+        let mut a = BwArrays::new(BwKernel::Read, 16);
+        assert_eq!(
+            a.run(BwKernel::Read),
+            (0..16).map(|i| (i % 8) as f64).sum::<f64>()
+        );
+    }
+}
+
+#[test]
+fn bandwidth_experiment_shape() {
+    use hpp::experiments::bandwidth::{bandwidth, thread_counts};
+    assert_eq!(thread_counts(1), vec![1]);
+    assert_eq!(thread_counts(2), vec![1, 2]);
+    assert_eq!(thread_counts(6), vec![1, 2, 4, 6]);
+    assert_eq!(thread_counts(8), vec![1, 2, 4, 8]);
+    let m = machine();
+    assert!(
+        bandwidth(&m, &tiny(), Some(0)).is_err(),
+        "0 threads is refused"
+    );
+    let r = bandwidth(&m, &tiny(), Some(2)).unwrap();
+    assert_eq!(r.thread_counts, vec![1, 2]);
+    // 16 KiB, 64 KiB, 256 KiB × 7 kernels × 2 thread counts.
+    assert_eq!(r.points.len(), 3 * 7 * 2);
+    assert!(
+        r.points
+            .iter()
+            .all(|p| p.gb_per_s.is_finite() && p.gb_per_s > 0.0)
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    let p = &json["points"][0];
+    assert!(
+        p["kernel"].is_string()
+            && p["threads"].is_u64()
+            && p["size_bytes"].is_u64()
+            && p["gb_per_s"].is_f64()
+    );
+    assert!(r.reading().starts_with("One thread reads"));
+    r.plot().unwrap();
+}
+
+#[test]
+fn bandwidth_refuses_what_memory_cannot_hold() {
+    // A machine with 1 GiB free: 64 threads of 64 MiB arrays cannot fit.
+    let mut m = machine();
+    m.memory.available_bytes = Fact::Known(1 << 30);
+    m.caches = probe_linux_root(&fixture("amd-epyc-kvm-2cpu")).caches;
+    let budget = Budget {
+        max_working_set_bytes: 64 << 20,
+        ..tiny()
+    };
+    let e = hpp::experiments::bandwidth(&m, &budget, Some(64)).unwrap_err();
+    assert!(e.to_string().contains("needs 4 GiB"), "{e}");
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Side-by-side check of hpp's memory kernels against small C kernels of the
+# same method, compiled with -O3 -march=native, in one run on this machine.
+# Prints each figure and the ratio hpp / C. Usage: benches/ruler.sh [latency|bandwidth|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+cargo build --release --quiet
+gcc -O3 -march=native -o "$out/latency" benches/c/latency.c
+gcc -O3 -march=native -pthread -o "$out/bandwidth" benches/c/bandwidth.c
+export HPP_PROGRESS=0
+hpp=target/release/hpp
+
+if [[ $what == latency || $what == all ]]; then
+  $hpp run latency --json "$out/lat.json" >/dev/null
+  sizes=$(python3 -c "import json;print(' '.join(str(l['size_bytes']) for l in json.load(open('$out/lat.json'))['levels']))")
+  "$out/latency" $sizes >"$out/lat_c.txt"
+  python3 - "$out/lat.json" "$out/lat_c.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = {int(l.split()[0]): float(l.split()[1]) for l in open(sys.argv[2])}
+print("latency (ns per load)      hpp        C   hpp/C")
+for l in r["levels"]:
+    s = l["size_bytes"]
+    print(f"  {l['level']:<5} at {s:>10} B  {l['ns_per_load']:7.2f}  {c[s]:7.2f}  {l['ns_per_load']/c[s]:6.3f}")
+PY
+fi
+
+if [[ $what == bandwidth || $what == all ]]; then
+  n=$(nproc)
+  $hpp run bandwidth --json "$out/bw.json" >/dev/null
+  size=$(python3 -c "import json;print(max(p['size_bytes'] for p in json.load(open('$out/bw.json'))['points']))")
+  for t in 1 $n; do "$out/bandwidth" "$t" "$size"; done >"$out/bw_c.txt"
+  python3 - "$out/bw.json" "$out/bw_c.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("bandwidth (GB/s)                     hpp        C   hpp/C")
+for line in open(sys.argv[2]):
+    k, t, s, g = line.split()
+    t, s, g = int(t), int(s), float(g)
+    p = next(p for p in r["points"] if p["kernel"] == k and p["threads"] == t and p["size_bytes"] == s)
+    print(f"  {k:<6} {t} thread(s) at {s:>10} B  {p['gb_per_s']:7.2f}  {g:7.2f}  {p['gb_per_s']/g:6.3f}")
+PY
+fi
