@@ -42,6 +42,11 @@ pub const CATALOG: &[Entry] = &[
         about: "read/write/copy/triad GB/s by working-set size and threads (--threads N)",
         run: |m, b, o| Ok(Box::new(super::bandwidth(m, b, o.threads)?)),
     },
+    Entry {
+        name: "cacheline",
+        about: "cost per read for strides of 8 to 512 bytes: the cache line size",
+        run: |m, b, _| Ok(Box::new(super::cacheline(m, b)?)),
+    },
 ];
 
 /// Run the experiment called `name` (`-` and `_` are the same).

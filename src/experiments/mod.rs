@@ -2,6 +2,7 @@
 //! data (`Sweep`), which plots and reports then show.
 
 pub mod bandwidth;
+pub mod cacheline;
 mod catalog;
 pub mod latency;
 mod outcome;
@@ -9,6 +10,7 @@ mod sum_layout;
 mod sweep;
 
 pub use bandwidth::{Bandwidth, bandwidth};
+pub use cacheline::{CacheLine, cacheline};
 pub use catalog::{CATALOG, Entry, RunOptions, run_named};
 pub use latency::{Latency, latency};
 pub use outcome::Outcome;

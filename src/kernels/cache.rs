@@ -141,3 +141,88 @@ impl Chain {
         }
     }
 }
+
+/// Sum every `stride_words`-th element (a strided read): when the stride
+/// reaches the cache line, every access brings in a line of its own. Four
+/// independent sums keep the adds from being the limit.
+pub fn strided_sum(a: &[u64], stride_words: usize) -> u64 {
+    let s = stride_words.max(1);
+    let mut acc = [0u64; 4];
+    let chunks = a.chunks_exact(4 * s);
+    let rem = chunks.remainder();
+    for c in chunks {
+        acc[0] = acc[0].wrapping_add(c[0]);
+        acc[1] = acc[1].wrapping_add(c[s]);
+        acc[2] = acc[2].wrapping_add(c[2 * s]);
+        acc[3] = acc[3].wrapping_add(c[3 * s]);
+    }
+    let mut total = acc.iter().fold(0u64, |x, &y| x.wrapping_add(y));
+    for x in rem.iter().step_by(s) {
+        total = total.wrapping_add(*x);
+    }
+    total
+}
+
+/// Reference for [`strided_sum`].
+pub fn strided_sum_reference(a: &[u64], stride_words: usize) -> u64 {
+    let stride = stride_words.max(1);
+    let mut s = 0u64;
+    let mut i = 0;
+    while i < a.len() {
+        s = s.wrapping_add(a[i]);
+        i += stride;
+    }
+    s
+}
+
+/// Sum `data[idx[i]]` for every `i`: a random gather whose loads are
+/// independent (their addresses are known in advance), so the CPU can have
+/// many misses in flight. Indices past the end count as 0.
+pub fn gather_sum(data: &[u64], idx: &[u32]) -> u64 {
+    let mut s = 0u64;
+    for &i in idx {
+        s = s.wrapping_add(data.get(i as usize).copied().unwrap_or(0));
+    }
+    s
+}
+
+/// [`gather_sum`] with a software prefetch `distance` elements ahead (x86_64
+/// `prefetcht0`; elsewhere the plain gather).
+pub fn gather_sum_prefetch(data: &[u64], idx: &[u32], distance: usize) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let mut s = 0u64;
+        for (k, &i) in idx.iter().enumerate() {
+            if let Some(&ahead) = idx.get(k + distance) {
+                let p = data.as_ptr().wrapping_add(ahead as usize);
+                // SAFETY: prefetch is only a hint and never faults, whatever
+                // the address; SSE is part of the x86_64 baseline.
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) };
+            }
+            s = s.wrapping_add(data.get(i as usize).copied().unwrap_or(0));
+        }
+        s
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = distance;
+        gather_sum(data, idx)
+    }
+}
+
+/// Whether [`gather_sum_prefetch`] really prefetches on this CPU.
+pub fn software_prefetch_available() -> bool {
+    cfg!(target_arch = "x86_64")
+}
+
+/// Reference for both gathers.
+pub fn gather_sum_reference(data: &[u64], idx: &[u32]) -> u64 {
+    let mut s = 0u64;
+    for &i in idx {
+        if (i as usize) < data.len() {
+            s = s.wrapping_add(data[i as usize]);
+        }
+    }
+    s
+}

@@ -305,3 +305,66 @@ fn bandwidth_refuses_what_memory_cannot_hold() {
     let e = hpp::experiments::bandwidth(&m, &budget, Some(64)).unwrap_err();
     assert!(e.to_string().contains("needs 4 GiB"), "{e}");
 }
+
+#[test]
+fn strided_sum_matches_reference() {
+    let a: Vec<u64> = (0..5000).map(|i| i * 3 + 1).collect();
+    for s in [1, 2, 3, 8, 16, 64, 4999, 5000, 7000] {
+        assert_eq!(
+            hpp::kernels::cache::strided_sum(&a, s),
+            hpp::kernels::cache::strided_sum_reference(&a, s),
+            "stride {s}"
+        );
+    }
+}
+
+#[test]
+fn gathers_match_reference() {
+    use hpp::kernels::cache::{gather_sum, gather_sum_prefetch, gather_sum_reference};
+    let data: Vec<u64> = (0..1000).map(|i| i * i).collect();
+    let idx: Vec<u32> = (0..3000u32).map(|i| (i * 7919) % 1200).collect(); // some past the end
+    let want = gather_sum_reference(&data, &idx);
+    assert_eq!(gather_sum(&data, &idx), want);
+    for d in [0, 1, 16, 5000] {
+        assert_eq!(gather_sum_prefetch(&data, &idx, d), want, "distance {d}");
+    }
+}
+
+#[test]
+fn line_detection_on_recorded_curves() {
+    use hpp::experiments::cacheline::{StridePoint, detect_line};
+    let curve = |ns: &[f64]| -> Vec<StridePoint> {
+        ns.iter()
+            .enumerate()
+            .map(|(i, &n)| StridePoint {
+                stride_bytes: 8 << i,
+                ns_per_access: n,
+            })
+            .collect()
+    };
+    // This machine, array in L2 (hpp run cacheline, 2026-11-24).
+    assert_eq!(
+        detect_line(&curve(&[0.176, 0.214, 0.327, 0.651, 0.654, 0.669, 1.34])),
+        Some(64)
+    );
+    // The same CPU from main memory: the prefetchers move the knee to 128.
+    assert_eq!(
+        detect_line(&curve(&[0.742, 1.23, 2.23, 3.81, 6.09, 6.44, 6.72])),
+        Some(128)
+    );
+    // A flat curve has no knee to read.
+    assert_eq!(
+        detect_line(&curve(&[1.0, 1.0, 1.05, 1.0, 1.02, 1.0, 1.0])),
+        None
+    );
+}
+
+#[test]
+fn cacheline_experiment_shape() {
+    let r = hpp::experiments::cacheline(&machine(), &tiny()).unwrap();
+    let strides: Vec<u64> = r.points.iter().map(|p| p.stride_bytes).collect();
+    assert_eq!(strides, vec![8, 16, 32, 64, 128, 256, 512]);
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert!(json.get("line_bytes").is_some());
+    r.plot().unwrap();
+}
