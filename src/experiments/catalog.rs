@@ -47,6 +47,11 @@ pub const CATALOG: &[Entry] = &[
         about: "cost per read for strides of 8 to 512 bytes: the cache line size",
         run: |m, b, _| Ok(Box::new(super::cacheline(m, b)?)),
     },
+    Entry {
+        name: "mlp",
+        about: "memory-level parallelism: 1-16 chases at once; random gather with and without prefetch",
+        run: |m, b, _| Ok(Box::new(super::mlp(m, b)?)),
+    },
 ];
 
 /// Run the experiment called `name` (`-` and `_` are the same).

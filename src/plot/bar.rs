@@ -32,10 +32,11 @@ pub fn bar_chart(title: &str, y_label: &str, bars: &[(String, f64)]) -> Result<F
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(64)
-            .build_cartesian_2d((0u32..n).into_segmented(), 0.0..y_max)?;
+            .build_cartesian_2d((0u32..n.saturating_sub(1)).into_segmented(), 0.0..y_max)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .light_line_style(WHITE.mix(0.0))
             .y_desc(y_label)
             .x_labels(bars.len())
             .x_label_formatter(&|v| match v {

@@ -368,3 +368,19 @@ fn cacheline_experiment_shape() {
     assert!(json.get("line_bytes").is_some());
     r.plot().unwrap();
 }
+
+#[test]
+fn mlp_experiment_shape() {
+    let r = hpp::experiments::mlp(&machine(), &tiny()).unwrap();
+    let chains: Vec<usize> = r.points.iter().map(|p| p.chains).collect();
+    assert_eq!(chains, vec![1, 2, 4, 8, 16]);
+    assert!(r.gather_ns_per_load > 0.0);
+    assert_eq!(
+        r.gather_prefetch_ns_per_load.is_known(),
+        hpp::kernels::cache::software_prefetch_available()
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert!(json["points"][0]["ns_per_load"].is_f64());
+    assert!(r.reading().starts_with("One chase waits"));
+    r.plot().unwrap();
+}
