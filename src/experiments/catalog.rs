@@ -52,6 +52,11 @@ pub const CATALOG: &[Entry] = &[
         about: "memory-level parallelism: 1-16 chases at once; random gather with and without prefetch",
         run: |m, b, _| Ok(Box::new(super::mlp(m, b)?)),
     },
+    Entry {
+        name: "heavy_data",
+        about: "moving vs computing: sum in place vs copy / binary / text round trip first",
+        run: |m, b, _| Ok(Box::new(super::heavy_data(m, b)?)),
+    },
 ];
 
 /// Run the experiment called `name` (`-` and `_` are the same).

@@ -4,6 +4,7 @@
 pub mod bandwidth;
 pub mod cacheline;
 mod catalog;
+pub mod heavy_data;
 pub mod latency;
 pub mod mlp;
 mod outcome;
@@ -13,6 +14,7 @@ mod sweep;
 pub use bandwidth::{Bandwidth, bandwidth};
 pub use cacheline::{CacheLine, cacheline};
 pub use catalog::{CATALOG, Entry, RunOptions, run_named};
+pub use heavy_data::{HeavyData, heavy_data};
 pub use latency::{Latency, latency};
 pub use mlp::{Mlp, mlp};
 pub use outcome::Outcome;

@@ -48,3 +48,40 @@ pub fn make_f64(n: usize) -> Vec<f64> {
 pub fn make_boxed(n: usize) -> Vec<Box<f64>> {
     (0..n).map(|i| Box::new((i % 1024) as f64)).collect()
 }
+
+/// Serialise floats as little-endian bytes into `out` (cleared first; its
+/// capacity is reused): the least that sending an array to another process
+/// or machine costs.
+pub fn encode_le_into(xs: &[f64], out: &mut Vec<u8>) {
+    out.clear();
+    out.resize(xs.len() * 8, 0);
+    for (c, x) in out.chunks_exact_mut(8).zip(xs) {
+        c.copy_from_slice(&x.to_le_bytes());
+    }
+}
+
+/// Inverse of [`encode_le_into`]; a trailing partial value is ignored.
+pub fn decode_le_into(bytes: &[u8], out: &mut Vec<f64>) {
+    out.clear();
+    out.extend(
+        bytes
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))),
+    );
+}
+
+/// Serialise floats as text into `out`, one per line (what CSV or JSON costs).
+pub fn encode_text_into(xs: &[f64], out: &mut String) {
+    use std::fmt::Write;
+    out.clear();
+    for x in xs {
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "{x}");
+    }
+}
+
+/// Inverse of [`encode_text_into`]; lines that are not numbers are skipped.
+pub fn decode_text_into(s: &str, out: &mut Vec<f64>) {
+    out.clear();
+    out.extend(s.lines().filter_map(|l| l.parse::<f64>().ok()));
+}

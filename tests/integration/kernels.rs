@@ -48,3 +48,20 @@ fn indexed_u64_sum_matches_reference_and_wraps() {
     let v = vec![u64::MAX, 2];
     assert_eq!(compute::sum_indexed_u64(&v), 1);
 }
+
+#[test]
+fn serialisations_round_trip_exactly() {
+    let v: Vec<f64> = vec![0.0, -1.5, 1e-300, 123456.789, f64::MAX, 0.1 + 0.2];
+    let mut bytes = vec![1, 2, 3];
+    memory::encode_le_into(&v, &mut bytes);
+    assert_eq!(bytes.len(), v.len() * 8);
+    let mut back = vec![9.0];
+    memory::decode_le_into(&bytes, &mut back);
+    assert_eq!(back, v);
+    let mut text = String::from("junk");
+    memory::encode_text_into(&v, &mut text);
+    memory::decode_text_into(&text, &mut back);
+    assert_eq!(back, v, "Rust prints floats so they parse back exactly");
+    memory::decode_le_into(&bytes[..13], &mut back);
+    assert_eq!(back, vec![0.0], "a partial trailing value is ignored");
+}

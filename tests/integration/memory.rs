@@ -384,3 +384,15 @@ fn mlp_experiment_shape() {
     assert!(r.reading().starts_with("One chase waits"));
     r.plot().unwrap();
 }
+
+#[test]
+fn heavy_data_experiment_shape() {
+    let r = hpp::experiments::heavy_data(&machine(), &tiny()).unwrap();
+    assert_eq!(r.rows.len(), 6);
+    assert_eq!(r.rows[0].ratio_to_sum, 1.0);
+    assert!(r.rows.iter().all(|x| x.seconds > 0.0));
+    // Text conversion does strictly more work than the in-place sum.
+    assert!(r.rows[3].seconds > r.rows[0].seconds);
+    r.plot().unwrap();
+    assert!(r.reading().starts_with("Summing"));
+}
