@@ -2,7 +2,9 @@
 //! IPython-style times (s, ms, µs, ns at three significant digits) and
 //! decimal rates (GB/s).
 
-/// Format like C's `%.*g`: `digits` significant digits, trailing zeros removed.
+/// Like C's `%.*g` with `digits` significant digits and trailing zeros
+/// removed, except that large numbers stay plain ("12800", not "1.28e+04"):
+/// readers compare MB/s, not exponents.
 pub fn fmt_sig(x: f64, digits: usize) -> String {
     if !x.is_finite() {
         return format!("{x}");
@@ -15,6 +17,10 @@ pub fn fmt_sig(x: f64, digits: usize) -> String {
     let sci = format!("{:.*e}", digits - 1, x);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
+    if exp >= digits as i32 && exp < 16 {
+        let m: f64 = mantissa.parse().unwrap_or(0.0);
+        return format!("{}", (m * 10f64.powi(exp)).round());
+    }
     if exp < -4 || exp >= digits as i32 {
         let m = strip_zeros(mantissa);
         let sign = if exp < 0 { '-' } else { '+' };

@@ -57,6 +57,16 @@ pub const CATALOG: &[Entry] = &[
         about: "moving vs computing: sum in place vs copy / binary / text round trip first",
         run: |m, b, _| Ok(Box::new(super::heavy_data(m, b)?)),
     },
+    Entry {
+        name: "storage",
+        about: "sequential 1 MiB and random 4 KiB file reads, page cache vs O_DIRECT (--dir DIR)",
+        run: |m, b, o| Ok(Box::new(super::storage(m, b, o.dir.as_deref())?)),
+    },
+    Entry {
+        name: "network",
+        about: "loopback TCP on 127.0.0.1: stream GB/s and 64-byte round-trip µs",
+        run: |m, b, _| Ok(Box::new(super::network(m, b)?)),
+    },
 ];
 
 /// Run the experiment called `name` (`-` and `_` are the same).

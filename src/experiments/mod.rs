@@ -7,7 +7,9 @@ mod catalog;
 pub mod heavy_data;
 pub mod latency;
 pub mod mlp;
+pub mod network;
 mod outcome;
+pub mod storage;
 mod sum_layout;
 mod sweep;
 
@@ -17,7 +19,9 @@ pub use catalog::{CATALOG, Entry, RunOptions, run_named};
 pub use heavy_data::{HeavyData, heavy_data};
 pub use latency::{Latency, latency};
 pub use mlp::{Mlp, mlp};
+pub use network::{Network, network};
 pub use outcome::Outcome;
+pub use storage::{Storage, storage};
 pub use sum_layout::sum_layout;
 pub use sweep::Sweep;
 

@@ -7,4 +7,6 @@ pub mod bandwidth;
 pub mod cache;
 pub mod compute;
 pub mod memory;
+pub mod network;
 pub mod rng;
+pub mod storage;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod harness;
+mod io;
 mod kernels;
 mod memory;
 mod plots;

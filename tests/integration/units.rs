@@ -18,7 +18,9 @@ fn ipython_time_units() {
 fn significant_digits_like_percent_g() {
     assert_eq!(fmt_sig(1.0, 3), "1");
     assert_eq!(fmt_sig(0.5271, 3), "0.527");
-    assert_eq!(fmt_sig(999.96, 3), "1e+03");
+    assert_eq!(fmt_sig(999.96, 3), "1000");
+    assert_eq!(fmt_sig(12812.0, 3), "12800");
+    assert_eq!(fmt_sig(1e20, 3), "1e+20");
     assert_eq!(fmt_sig(1.5e-7, 3), "1.5e-07");
     assert_eq!(fmt_sig(-2.26, 2), "-2.3");
 }
