@@ -67,6 +67,11 @@ pub const CATALOG: &[Entry] = &[
         about: "loopback TCP on 127.0.0.1: stream GB/s and 64-byte round-trip µs",
         run: |m, b, _| Ok(Box::new(super::network(m, b)?)),
     },
+    Entry {
+        name: "tiers",
+        about: "registers to disk: capacity vs measured latency; latency numbers beside the published ones",
+        run: |m, b, o| Ok(Box::new(super::tiers(m, b, o.dir.as_deref())?)),
+    },
 ];
 
 /// Run the experiment called `name` (`-` and `_` are the same).

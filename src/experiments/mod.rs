@@ -12,6 +12,7 @@ mod outcome;
 pub mod storage;
 mod sum_layout;
 mod sweep;
+pub mod tiers;
 
 pub use bandwidth::{Bandwidth, bandwidth};
 pub use cacheline::{CacheLine, cacheline};
@@ -24,6 +25,7 @@ pub use outcome::Outcome;
 pub use storage::{Storage, storage};
 pub use sum_layout::sum_layout;
 pub use sweep::Sweep;
+pub use tiers::{TierInputs, Tiers, tiers, tiers_from};
 
 use crate::machine::Machine;
 use crate::plot::Marker;

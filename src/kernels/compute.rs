@@ -23,3 +23,63 @@ pub fn make_u64(n: usize) -> Vec<u64> {
         .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
         .collect()
 }
+
+/// `n` additions, each waiting for the one before: one add per cycle on
+/// every modern core, so `n / seconds` is the effective clock. Written in
+/// assembly because the compiler would otherwise fold the chain into one
+/// multiply. Returns the final value; `None` on architectures without an
+/// implementation here.
+pub fn dependent_adds(n: u64) -> Option<u64> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut x: u64 = 0;
+        let mut i = 0;
+        while i < n / 8 {
+            // SAFETY: eight register adds; no memory, stack or flags contract
+            // beyond what `asm!` assumes by default.
+            unsafe {
+                std::arch::asm!(
+                    "add {x}, 1", "add {x}, 1", "add {x}, 1", "add {x}, 1",
+                    "add {x}, 1", "add {x}, 1", "add {x}, 1", "add {x}, 1",
+                    x = inout(reg) x,
+                    options(nomem, nostack)
+                );
+            }
+            i += 1;
+        }
+        Some(x)
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let mut x: u64 = 0;
+        let mut i = 0;
+        while i < n / 8 {
+            // SAFETY: as above.
+            unsafe {
+                std::arch::asm!(
+                    "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1",
+                    "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1",
+                    x = inout(reg) x,
+                    options(nomem, nostack)
+                );
+            }
+            i += 1;
+        }
+        Some(x)
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let _ = n;
+        None
+    }
+}
+
+/// Lock and unlock an uncontended mutex `n` times; returns the final count.
+pub fn mutex_round_trips(m: &std::sync::Mutex<u64>, n: u64) -> u64 {
+    for _ in 0..n {
+        // A poisoned lock still counts as a lock/unlock.
+        let mut g = m.lock().unwrap_or_else(|p| p.into_inner());
+        *g = g.wrapping_add(1);
+    }
+    *m.lock().unwrap_or_else(|p| p.into_inner())
+}

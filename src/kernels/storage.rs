@@ -29,6 +29,19 @@ pub struct ScratchFile {
 /// # Errors
 /// `Unavailable` where the OS will not say.
 pub fn free_bytes(dir: &Path) -> std::result::Result<u64, Unavailable> {
+    fs_stats(dir).map(|(free, _)| free)
+}
+
+/// Total bytes of the filesystem holding `dir`.
+///
+/// # Errors
+/// `Unavailable` where the OS will not say.
+pub fn total_bytes(dir: &Path) -> std::result::Result<u64, Unavailable> {
+    fs_stats(dir).map(|(_, total)| total)
+}
+
+/// (free for unprivileged users, total) bytes of the filesystem at `dir`.
+fn fs_stats(dir: &Path) -> std::result::Result<(u64, u64), Unavailable> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -45,12 +58,13 @@ pub fn free_bytes(dir: &Path) -> std::result::Result<u64, Unavailable> {
                 std::io::Error::last_os_error()
             )));
         }
-        Ok(st.f_bavail as u64 * st.f_frsize as u64)
+        let frag = st.f_frsize as u64;
+        Ok((st.f_bavail as u64 * frag, st.f_blocks as u64 * frag))
     }
     #[cfg(not(unix))]
     {
         let _ = dir;
-        Err(Unavailable::new("hpp reads free disk space on Unix only"))
+        Err(Unavailable::new("hpp reads filesystem sizes on Unix only"))
     }
 }
 

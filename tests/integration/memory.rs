@@ -396,3 +396,59 @@ fn heavy_data_experiment_shape() {
     r.plot().unwrap();
     assert!(r.reading().starts_with("Summing"));
 }
+
+#[test]
+fn reference_latency_numbers_are_the_published_ones() {
+    let rows = hpp::experiments::tiers::reference_rows();
+    assert_eq!(rows.len(), 14);
+    let get = |op: &str| rows.iter().find(|r| r.0 == op).cloned().unwrap();
+    assert_eq!(
+        get("L1 cache reference"),
+        ("L1 cache reference".into(), Some(0.5), Some(0.5))
+    );
+    assert_eq!(get("Main memory reference").1, Some(100.0));
+    assert_eq!(get("Read 4K randomly from SSD").1, Some(150_000.0));
+    assert_eq!(
+        get("Send packet CA->Netherlands->CA").2,
+        Some(150_000_000.0)
+    );
+    assert_eq!(
+        get("Branch mispredict").2,
+        None,
+        "unchecked figures stay empty"
+    );
+}
+
+#[test]
+fn tiers_from_measured_inputs() {
+    use hpp::experiments::{TierInputs, tiers_from};
+    let m = machine();
+    let lat = latency(&m, &tiny()).unwrap();
+    let t = tiers_from(
+        &m,
+        &tiny(),
+        &TierInputs {
+            latency: &lat,
+            storage: None,
+            network: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(t.tiers.first().map(|t| t.tier.as_str()), Some("registers"));
+    assert_eq!(t.tiers.last().map(|t| t.tier.as_str()), Some("disk"));
+    // Without a storage run the disk row says why, never 0.
+    let disk = t.tiers.last().unwrap();
+    assert!(!disk.latency_ns.is_known());
+    assert_eq!(t.numbers.len(), 14);
+    let l1 = &t.numbers[0];
+    if lat.level("L1d").is_some() {
+        assert_eq!(l1.ratio_to_l1, Fact::Known(1.0));
+    }
+    assert!(
+        t.numbers
+            .iter()
+            .any(|n| n.operation == "Mutex lock/unlock" && n.measured_ns.is_known())
+    );
+    assert!(t.numbers_html().contains("reference: ~2012 list"));
+    t.plot().unwrap();
+}
