@@ -70,9 +70,8 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
         pts.iter().map(k).fold(init, f)
     };
     let x_lo = fold(f64::min, f64::INFINITY, |p| p.0).floor();
-    let x_hi = fold(f64::max, f64::NEG_INFINITY, |p| p.0)
-        .ceil()
-        .max(x_lo + 1.0);
+    // Room on the right for the label of a marker at the last point.
+    let x_hi = (fold(f64::max, f64::NEG_INFINITY, |p| p.0) + 0.7).max(x_lo + 1.0);
     let (y_min, y_max) = (
         fold(f64::min, f64::INFINITY, |p| p.1),
         fold(f64::max, f64::NEG_INFINITY, |p| p.1),
