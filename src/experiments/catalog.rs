@@ -43,6 +43,11 @@ pub const CATALOG: &[Entry] = &[
         run: |m, b, o| Ok(Box::new(super::bandwidth(m, b, o.threads)?)),
     },
     Entry {
+        name: "access",
+        about: "sequential vs strided vs random reads by size, and the memory mountain",
+        run: |m, b, _| Ok(Box::new(super::access(m, b)?)),
+    },
+    Entry {
         name: "cacheline",
         about: "cost per read for strides of 8 to 512 bytes: the cache line size",
         run: |m, b, _| Ok(Box::new(super::cacheline(m, b)?)),

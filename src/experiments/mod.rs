@@ -1,6 +1,7 @@
 //! EXPERIMENTS: sweeps that drive kernels under a budget and return plain
 //! data (`Sweep`), which plots and reports then show.
 
+pub mod access;
 pub mod bandwidth;
 pub mod cacheline;
 mod catalog;
@@ -14,6 +15,7 @@ mod sum_layout;
 mod sweep;
 pub mod tiers;
 
+pub use access::{Access, access};
 pub use bandwidth::{Bandwidth, bandwidth};
 pub use cacheline::{CacheLine, cacheline};
 pub use catalog::{CATALOG, Entry, RunOptions, run_named};

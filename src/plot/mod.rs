@@ -3,10 +3,12 @@
 
 mod bar;
 mod figure;
+mod heatmap;
 mod size_chart;
 
 pub use bar::bar_chart;
 pub use figure::{Figure, SIZE};
+pub use heatmap::{HeatMap, heatmap};
 pub use size_chart::{Marker, Series, SizeChart, size_chart};
 
 use plotters::style::RGBColor;

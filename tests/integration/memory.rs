@@ -452,3 +452,26 @@ fn tiers_from_measured_inputs() {
     assert!(t.numbers_html().contains("reference: ~2012 list"));
     t.plot().unwrap();
 }
+
+#[test]
+fn access_experiment_shape_and_mountain() {
+    let r = hpp::experiments::access(&machine(), &tiny()).unwrap();
+    for p in ["sequential", "strided", "random"] {
+        assert_eq!(
+            r.points.iter().filter(|x| x.pattern == p).count(),
+            r.mountain.sizes_bytes.len()
+        );
+    }
+    assert_eq!(r.mountain.mb_per_s.len(), r.mountain.sizes_bytes.len());
+    assert!(
+        r.mountain
+            .mb_per_s
+            .iter()
+            .all(|row| row.len() == r.mountain.strides_bytes.len())
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert!(json["mountain"]["mb_per_s"][0][0].is_f64());
+    r.plot().unwrap();
+    let svg = r.mountain_plot().unwrap().svg;
+    assert!(svg.contains("memory mountain") && svg.contains("MB/s"));
+}

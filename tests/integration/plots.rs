@@ -165,3 +165,43 @@ fn sum_layout_sweep_shape_and_plot() {
     assert_eq!(json["experiment"], "sum_layout");
     assert!(s.to_string().contains("256 KiB"));
 }
+
+#[test]
+fn heatmaps_label_rows_and_columns_and_refuse_ragged_grids() {
+    use hpp::plot::{HeatMap, heatmap};
+    let cols = vec!["8".to_string(), "64".to_string()];
+    let rows = vec!["16K".to_string(), "1M".to_string(), "64M".to_string()];
+    let values = vec![vec![100.0, 50.0], vec![80.0, 20.0], vec![30.0, 2.0]];
+    let h = HeatMap {
+        title: "Grid",
+        x_desc: "stride",
+        y_desc: "size",
+        cols: &cols,
+        rows: &rows,
+        values: &values,
+        value_desc: "MB/s",
+        log: true,
+    };
+    let t = texts(heatmap(&h).unwrap().svg());
+    for want in [
+        "Grid", "stride", "size", "8", "64", "16K", "1M", "64M", "MB/s", "100", "2",
+    ] {
+        assert!(t.iter().any(|x| x == want), "missing {want:?} in {t:?}");
+    }
+    let ragged = vec![vec![1.0], vec![1.0, 2.0], vec![1.0, 2.0]];
+    assert!(
+        heatmap(&HeatMap {
+            values: &ragged,
+            ..h.clone()
+        })
+        .is_err()
+    );
+    let zeros = vec![vec![0.0, 0.0]; 3];
+    assert!(
+        heatmap(&HeatMap {
+            values: &zeros,
+            ..h
+        })
+        .is_err()
+    );
+}
