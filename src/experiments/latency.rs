@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::outcome::{Outcome, json, show};
 use super::{cache_markers, size_steps};
-use crate::error::Result;
-use crate::kernels::cache::Chain;
+use crate::error::{Fact, Result};
+use crate::kernels::cache::{Chain, huge_page_bytes, huge_pages_state};
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, Series, SizeChart, size_chart};
@@ -56,6 +56,11 @@ pub struct Latency {
     pub points: Vec<LatencyPoint>,
     /// Levels found.
     pub levels: Vec<LatencyLevel>,
+    /// The same chase on transparent huge pages, from 1 MiB up (what is left
+    /// when TLB misses are mostly gone), or why it was not run.
+    pub huge_pages: Fact<Vec<LatencyPoint>>,
+    /// Bytes the kernel really backed with huge pages for the largest chain.
+    pub huge_pages_granted_bytes: Option<u64>,
     /// Cache sizes drawn on the plot.
     pub markers: Vec<crate::plot::Marker>,
     /// Budget used.
@@ -103,11 +108,41 @@ pub fn latency(machine: &Machine, budget: &Budget) -> Result<Latency> {
         });
     }
     let levels = levels(&points, machine);
+    let mut huge_pages_granted_bytes = None;
+    let huge_pages = match huge_pages_state() {
+        Ok(_) => {
+            let big: Vec<u64> = sizes.iter().copied().filter(|&s| s >= 1 << 20).collect();
+            let mut progress = Progress::new("latency (huge pages)", big.len());
+            let mut out = Vec::new();
+            for size in big {
+                progress.step(&fmt_bytes(size));
+                let chain = Chain::new_huge(
+                    (size / node_bytes).max(1) as usize,
+                    node_bytes as usize,
+                    0x5EED ^ size,
+                )?;
+                let mut at = 0;
+                let t = timeit_with(&point, || {
+                    at = chain.chase(at, std::hint::black_box(STEPS));
+                    at
+                });
+                out.push(LatencyPoint {
+                    size_bytes: size,
+                    ns_per_load: t.median_s * 1e9 / STEPS as f64,
+                });
+                huge_pages_granted_bytes = huge_page_bytes();
+            }
+            Fact::Known(out)
+        }
+        Err(u) => Fact::Unavailable(u),
+    };
     Ok(Latency {
         experiment: "latency".into(),
         node_bytes,
         points,
         levels,
+        huge_pages,
+        huge_pages_granted_bytes,
         markers: cache_markers(machine),
         budget: budget.name.clone(),
     })
@@ -233,7 +268,7 @@ impl Outcome for Latency {
     }
 
     fn plot(&self) -> Result<Figure> {
-        let series = vec![Series {
+        let mut series = vec![Series {
             label: format!("random pointer chase, {}-byte nodes", self.node_bytes),
             points: self
                 .points
@@ -241,6 +276,12 @@ impl Outcome for Latency {
                 .map(|p| (p.size_bytes, p.ns_per_load))
                 .collect(),
         }];
+        if let Fact::Known(h) = &self.huge_pages {
+            series.push(Series {
+                label: "the same on 2 MiB huge pages".into(),
+                points: h.iter().map(|p| (p.size_bytes, p.ns_per_load)).collect(),
+            });
+        }
         size_chart(&SizeChart {
             title: "Memory latency: one dependent load at a time",
             x_label: "working set (bytes, log scale)",
@@ -281,7 +322,37 @@ impl Outcome for Latency {
             ),
             _ => String::new(),
         };
-        format!("Load latency on this machine: {}.{ratio}", parts.join("; "))
+        let huge = match (&self.huge_pages, self.points.last()) {
+            (Fact::Known(h), Some(last)) => {
+                match h.iter().find(|p| p.size_bytes == last.size_bytes) {
+                    Some(p) => {
+                        let granted = match self.huge_pages_granted_bytes {
+                        Some(0) => " (but the kernel granted no huge pages, so this only repeats the run)".to_string(),
+                        Some(b) => format!(" ({} granted as huge pages)", fmt_bytes(b)),
+                        None => String::new(),
+                    };
+                        format!(
+                            " On huge pages{granted} the {} chase takes {} ns instead of {}: {}.",
+                            fmt_bytes(p.size_bytes),
+                            fmt_sig(p.ns_per_load, 3),
+                            fmt_sig(last.ns_per_load, 3),
+                            if p.ns_per_load < last.ns_per_load * 0.9 {
+                                "the difference is what TLB misses cost"
+                            } else {
+                                "TLB misses are a small part of a miss to memory here"
+                            }
+                        )
+                    }
+                    None => String::new(),
+                }
+            }
+            (Fact::Unavailable(u), _) => format!(" Huge pages: {u}."),
+            _ => String::new(),
+        };
+        format!(
+            "Load latency on this machine: {}.{ratio}{huge}",
+            parts.join("; ")
+        )
     }
 
     fn table(&self) -> String {

@@ -3,7 +3,72 @@
 //! hardware prefetchers cannot guess the next address.
 
 use super::rng::single_cycle;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unavailable};
+
+/// Size of a transparent huge page on x86_64 and most aarch64 kernels.
+pub const HUGE_PAGE: usize = 2 << 20;
+
+/// Whether this kernel will give transparent huge pages to a region that
+/// asks (`madvise`), read from sysfs.
+///
+/// # Errors
+/// `Unavailable` with the reason (not Linux, THP off, sysfs unreadable).
+pub fn huge_pages_state() -> std::result::Result<String, Unavailable> {
+    if cfg!(feature = "force-fallback") || !cfg!(target_os = "linux") {
+        return Err(Unavailable::new(
+            "transparent huge pages are a Linux feature read from sysfs",
+        ));
+    }
+    let s = std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+        .map_err(|e| Unavailable::new(format!("no THP setting in sysfs ({e})")))?;
+    let mode = s
+        .split_whitespace()
+        .find(|w| w.starts_with('['))
+        .map(|w| w.trim_matches(|c| c == '[' || c == ']').to_string())
+        .unwrap_or_default();
+    match mode.as_str() {
+        "always" | "madvise" => Ok(mode),
+        other => Err(Unavailable::new(format!(
+            "transparent huge pages are set to \"{other}\""
+        ))),
+    }
+}
+
+/// Bytes of this process's memory backed by transparent huge pages right
+/// now (`AnonHugePages` in `/proc/self/smaps_rollup`), to check that a
+/// request for huge pages was granted.
+pub fn huge_page_bytes() -> Option<u64> {
+    if cfg!(feature = "force-fallback") {
+        return None;
+    }
+    let s = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    let kb: u64 = s
+        .lines()
+        .find_map(|l| l.strip_prefix("AnonHugePages:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+fn advise_huge(region: &mut [usize]) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: the range is memory this process owns (a live slice); the
+        // advice changes only how the kernel backs it, never its contents.
+        unsafe {
+            libc::madvise(
+                region.as_mut_ptr().cast(),
+                std::mem::size_of_val(region),
+                libc::MADV_HUGEPAGE,
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = region;
+}
 
 /// A chain of nodes, `node_bytes` apart, each holding the address of the
 /// next in one random cycle over all nodes.
@@ -13,6 +78,9 @@ pub struct Chain {
     // other words pad the node to its size. Private, so the addresses in it
     // always point into `buf` itself (what makes `chase` sound).
     buf: Vec<usize>,
+    // Word index in `buf` where node 0 starts (non-zero when aligned for
+    // huge pages).
+    start: usize,
     words_per_node: usize,
     nodes: usize,
 }
@@ -25,6 +93,21 @@ impl Chain {
     /// [`Error::BadInput`] if `nodes` is 0 or `node_bytes` is not a positive
     /// multiple of the word size.
     pub fn new(nodes: usize, node_bytes: usize, seed: u64) -> Result<Self> {
+        Self::build(nodes, node_bytes, seed, false)
+    }
+
+    /// Like [`Chain::new`], but the nodes sit in memory aligned to 2 MiB and
+    /// the kernel is asked to back it with transparent huge pages
+    /// (`madvise(MADV_HUGEPAGE)`), so far fewer TLB entries cover it. The
+    /// kernel may decline; [`huge_pages_state`] says whether it can agree.
+    ///
+    /// # Errors
+    /// As for [`Chain::new`].
+    pub fn new_huge(nodes: usize, node_bytes: usize, seed: u64) -> Result<Self> {
+        Self::build(nodes, node_bytes, seed, true)
+    }
+
+    fn build(nodes: usize, node_bytes: usize, seed: u64, huge: bool) -> Result<Self> {
         let w = std::mem::size_of::<usize>();
         if nodes == 0 {
             return Err(Error::bad_input("a chain needs at least one node"));
@@ -35,18 +118,32 @@ impl Chain {
             )));
         }
         let words_per_node = node_bytes / w;
-        let mut buf = vec![0usize; nodes * words_per_node];
+        let len = nodes * words_per_node;
+        let pad = if huge { HUGE_PAGE / w } else { 0 };
+        let mut buf = vec![0usize; len + pad];
+        let start = if huge {
+            let s = buf.as_ptr().align_offset(HUGE_PAGE).min(pad);
+            advise_huge(&mut buf[s..s + len]);
+            s
+        } else {
+            0
+        };
         let next = single_cycle(nodes, seed);
-        let base = buf.as_mut_ptr();
+        let base = buf[start..].as_mut_ptr();
         for (i, &n) in next.iter().enumerate() {
             // The address of node n's first word, as an integer.
-            buf[i * words_per_node] = base.wrapping_add(n * words_per_node) as usize;
+            buf[start + i * words_per_node] = base.wrapping_add(n * words_per_node) as usize;
         }
         Ok(Chain {
             buf,
+            start,
             words_per_node,
             nodes,
         })
+    }
+
+    fn words(&self) -> &[usize] {
+        &self.buf[self.start..self.start + self.nodes * self.words_per_node]
     }
 
     /// Nodes in the chain.
@@ -56,18 +153,18 @@ impl Chain {
 
     /// Bytes the chain occupies.
     pub fn bytes(&self) -> usize {
-        self.buf.len() * std::mem::size_of::<usize>()
+        self.words().len() * std::mem::size_of::<usize>()
     }
 
     fn node_ptr(&self, node: usize) -> *const usize {
         // Out-of-range nodes wrap, so any index is a valid start.
-        self.buf
+        self.words()
             .as_ptr()
             .wrapping_add((node % self.nodes) * self.words_per_node)
     }
 
     fn node_of(&self, p: *const usize) -> usize {
-        (p as usize - self.buf.as_ptr() as usize)
+        (p as usize - self.words().as_ptr() as usize)
             / (self.words_per_node * std::mem::size_of::<usize>())
     }
 
@@ -98,11 +195,11 @@ impl Chain {
 
     /// Reference for [`Chain::chase`]: the same walk by index.
     pub fn chase_reference(&self, start: usize, steps: usize) -> usize {
-        let base = self.buf.as_ptr() as usize;
+        let base = self.words().as_ptr() as usize;
         let node_bytes = self.words_per_node * std::mem::size_of::<usize>();
         let mut i = start % self.nodes;
         for _ in 0..steps {
-            i = (self.buf[i * self.words_per_node] - base) / node_bytes;
+            i = (self.words()[i * self.words_per_node] - base) / node_bytes;
         }
         i
     }
@@ -126,7 +223,7 @@ impl Chain {
     /// (memory-level parallelism). Positions are updated in place.
     pub fn chase_parallel(&self, positions: &mut [usize], steps: usize) {
         let k = positions.len().min(16);
-        let mut ps = [self.buf.as_ptr(); 16];
+        let mut ps = [self.words().as_ptr(); 16];
         for (slot, &pos) in ps.iter_mut().zip(positions.iter()) {
             *slot = self.node_ptr(pos);
         }

@@ -80,6 +80,25 @@ fn chase_matches_reference_and_walks_the_whole_cycle() {
 }
 
 #[test]
+fn huge_page_chains_walk_the_same_way() {
+    let c = Chain::new_huge(5000, 64, 3).unwrap();
+    let plain = Chain::new(5000, 64, 3).unwrap();
+    assert_eq!(c.bytes(), plain.bytes());
+    for steps in [0, 1, 77, 5000] {
+        assert_eq!(c.chase(0, steps), c.chase_reference(0, steps));
+        assert_eq!(
+            c.chase(0, steps),
+            plain.chase(0, steps),
+            "same seed, same cycle"
+        );
+    }
+    match hpp::kernels::cache::huge_pages_state() {
+        Ok(mode) => assert!(mode == "always" || mode == "madvise"),
+        Err(u) => assert!(!u.reason().is_empty()),
+    }
+}
+
+#[test]
 fn bad_chains_are_errors() {
     assert!(Chain::new(0, 64, 1).is_err());
     assert!(Chain::new(10, 3, 1).is_err());
