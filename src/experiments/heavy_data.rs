@@ -47,16 +47,18 @@ pub struct HeavyData {
     pub budget: String,
 }
 
-/// Measure on 1 Mi floats (8 MiB; 256 Ki in the quick budget).
+/// Measure on 1 Mi floats (8 MiB; 256 Ki in the quick budget; never more
+/// than the budget's working set).
 ///
 /// # Errors
 /// [`crate::Error::TooBig`] when it would not fit in memory.
 pub fn heavy_data(machine: &Machine, budget: &Budget) -> Result<HeavyData> {
-    let n = if budget.name == "quick" {
+    let n: usize = if budget.name == "quick" {
         1 << 18
     } else {
         1 << 20
     };
+    let n = n.min((budget.max_working_set_bytes / 8) as usize).max(1024);
     // Floats, a copy, bytes and text (up to ~25 bytes a float).
     budget.check_alloc(machine, "heavy_data's buffers", (n * 50) as u64)?;
     let v = make_f64(n);

@@ -60,7 +60,7 @@ pub fn mlp(machine: &Machine, budget: &Budget) -> Result<Mlp> {
         .map(|l| l.saturating_mul(4))
         .unwrap_or(64 << 20)
         .min(budget.max_working_set_bytes)
-        .max(1 << 20);
+        .max(64 << 10);
     budget.check_alloc(machine, "mlp's arrays", size.saturating_mul(3))?;
     let node = u64::from(machine.line_bytes().unwrap_or(64)).max(8);
     let chain = Chain::new((size / node) as usize, node as usize, 0xC0FFEE)?;

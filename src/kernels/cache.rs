@@ -153,7 +153,7 @@ impl Chain {
 
     /// Bytes the chain occupies.
     pub fn bytes(&self) -> usize {
-        self.words().len() * std::mem::size_of::<usize>()
+        std::mem::size_of_val(self.words())
     }
 
     fn node_ptr(&self, node: usize) -> *const usize {
