@@ -3,11 +3,16 @@
 //! only — evcxr cannot import macros from external crates.
 
 pub use crate::error::{Error, Fact, Result, Unavailable};
-pub use crate::experiments::{Sweep, sum_layout};
+pub use crate::experiments::{
+    Access, Bandwidth, CacheLine, HeavyData, Latency, Mlp, Network, Outcome, Storage, Sweep,
+    TierInputs, Tiers, access, bandwidth, cacheline, heavy_data, latency, mlp, network, storage,
+    sum_layout, tiers, tiers_from,
+};
 pub use crate::kernels::compute::{make_u64, sum_indexed_u64};
 pub use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};
 pub use crate::machine::{Machine, machine};
 pub use crate::measure::{Budget, Comparison, MemUse, Timing, compare, memit, timeit, timeit_with};
 pub use crate::plot::{Figure, Marker, Series, bar_chart};
+pub use crate::report::html::Html;
 // Re-exported so cells can write `black_box(&v)` without a `use std::hint`.
 pub use std::hint::black_box;

@@ -33,7 +33,7 @@ enum Command {
     List,
     /// Run one experiment and print its table and reading.
     Run {
-        /// Experiment name (see `hpp list`).
+        /// Experiment name (see `hpp list`), or `all`.
         name: String,
         #[command(flatten)]
         budget: BudgetArgs,
@@ -130,7 +130,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             let m = machine();
             let b = budget.budget();
-            let out = run_named(&name, &m, &b, &RunOptions { threads, dir })?;
+            let opts = RunOptions { threads, dir };
+            if name == "all" {
+                return run_all(&m, &b, &opts, json.as_deref(), svg.is_some());
+            }
+            let out = run_named(&name, &m, &b, &opts)?;
             println!("{}", out.table());
             if let Some(p) = json {
                 std::fs::write(&p, out.to_json()?)
@@ -169,6 +173,55 @@ fn run(cli: Cli) -> Result<()> {
             println!("{}", t.named(format!("{kernel} (n = {n})")));
             println!("built: {}", m.build.summary());
         }
+    }
+    Ok(())
+}
+
+/// Every experiment in turn; one that cannot run here says why and the rest
+/// go on.
+fn run_all(
+    m: &hpp::Machine,
+    b: &Budget,
+    opts: &RunOptions,
+    json: Option<&std::path::Path>,
+    svg: bool,
+) -> Result<()> {
+    if svg {
+        return Err(Error::bad_input(
+            "--svg writes one plot: name one experiment, or use --json for all",
+        ));
+    }
+    let t0 = std::time::Instant::now();
+    let mut results = serde_json::Map::new();
+    for e in CATALOG {
+        let t = std::time::Instant::now();
+        println!("== {} ({})", e.name, e.about);
+        match run_named(e.name, m, b, opts) {
+            Ok(out) => {
+                println!("{}", out.table());
+                let v: serde_json::Value = serde_json::from_str(&out.to_json()?)
+                    .map_err(|e| Error::Json(e.to_string()))?;
+                results.insert(e.name.to_string(), v);
+            }
+            Err(err) => {
+                println!("{}: unavailable: {err}", e.name);
+                results.insert(
+                    e.name.to_string(),
+                    serde_json::json!({ "unavailable": err.to_string() }),
+                );
+            }
+        }
+        println!("({:.1} s)\n", t.elapsed().as_secs_f64());
+    }
+    println!(
+        "all {} experiments in {:.1} s",
+        CATALOG.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    if let Some(p) = json {
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(results))
+            .map_err(|e| Error::Json(e.to_string()))?;
+        std::fs::write(p, text).map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
     }
     Ok(())
 }

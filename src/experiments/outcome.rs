@@ -25,14 +25,16 @@ pub trait Outcome {
     fn to_json(&self) -> Result<String>;
 }
 
-/// Print an outcome for evcxr: the plot as SVG and the reading as text, or
-/// the table and the reason when there is no plot.
+/// Print an outcome for evcxr: the reading as ordinary output (so it shows
+/// above the figure), then the plot as SVG; or the table and the reason when
+/// there is no plot.
 pub(crate) fn show(o: &dyn Outcome) {
     match o.plot() {
         Ok(fig) => println!(
-            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT",
+            "{}\nEVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\n[figure] {}\nEVCXR_END_CONTENT",
+            o.reading(),
             fig.svg.trim(),
-            o.reading()
+            fig.title
         ),
         Err(e) => println!(
             "EVCXR_BEGIN_CONTENT text/plain\n{}\n{}\n({e})\nEVCXR_END_CONTENT",

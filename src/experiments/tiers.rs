@@ -72,18 +72,18 @@ pub struct Tiers {
 /// The measurements `tiers` needs from other experiments.
 #[derive(Debug, Clone)]
 pub struct TierInputs<'a> {
-    /// From [`latency`].
+    /// From [`latency()`].
     pub latency: &'a Latency,
-    /// From [`storage`]; `None` if it could not run.
+    /// From [`storage()`]; `None` if it could not run.
     pub storage: Option<&'a Storage>,
-    /// From [`network`]; `None` if it could not run.
+    /// From [`network()`]; `None` if it could not run.
     pub network: Option<&'a Network>,
 }
 
 /// Run what `tiers` needs (latency, storage in `dir`, network) and build it.
 ///
 /// # Errors
-/// Whatever [`latency`] returns; storage and network failures become
+/// Whatever [`latency()`] returns; storage and network failures become
 /// "unavailable" rows instead.
 pub fn tiers(machine: &Machine, budget: &Budget, dir: Option<&Path>) -> Result<Tiers> {
     let lat = latency(machine, budget)?;

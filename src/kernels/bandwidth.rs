@@ -146,7 +146,7 @@ fn triad_portable(a: &mut [f64], b: &[f64], c: &[f64], s: f64) {
     }
 }
 
-/// Reference for [`write`], [`copy`] and [`triad`] (and their streaming
+/// Reference for [`write()`], [`copy`] and [`triad`] (and their streaming
 /// twins): one plain index loop computing `a[i] = b[i] + s * c[i]`, where a
 /// missing `b` or `c` counts as 0.
 pub fn store_reference(a: &mut [f64], b: Option<&[f64]>, c: Option<&[f64]>, s: f64, fill: f64) {
@@ -211,7 +211,7 @@ mod nt {
     }
 }
 
-/// [`write`] with streaming stores.
+/// [`write()`] with streaming stores.
 pub fn write_nt(a: &mut [f64], v: f64) {
     #[cfg(target_arch = "x86_64")]
     nt::fill(a, v);

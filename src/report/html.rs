@@ -33,3 +33,17 @@ pub fn table<R: AsRef<[String]>>(headers: &[&str], rows: &[R]) -> String {
     h.push_str("</tbody></table>");
     h
 }
+
+/// HTML to show in a notebook as it is (tables from the experiments).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Html(pub String);
+
+impl Html {
+    /// Show in a notebook.
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.0
+        );
+    }
+}

@@ -57,6 +57,31 @@ fn unknown_names_and_zero_sizes_are_refused_clearly() {
 }
 
 #[test]
+fn list_names_every_experiment_and_all_refuses_one_svg() {
+    let (ok, out, _) = hpp(&["list"]);
+    assert!(ok);
+    for name in [
+        "latency",
+        "bandwidth",
+        "cacheline",
+        "access",
+        "mlp",
+        "storage",
+        "network",
+        "tiers",
+        "heavy_data",
+    ] {
+        assert!(out.contains(name), "{name} missing from hpp list:\n{out}");
+    }
+    let (ok, _, err) = hpp(&["run", "all", "--quick", "--svg", "x.svg"]);
+    assert!(!ok);
+    assert!(err.contains("--svg writes one plot"), "{err}");
+    let (ok, _, err) = hpp(&["run", "bandwidth", "--threads", "0"]);
+    assert!(!ok);
+    assert!(err.contains("--threads 0"), "{err}");
+}
+
+#[test]
 fn run_writes_json_and_svg() {
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("r.json");
