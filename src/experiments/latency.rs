@@ -42,6 +42,8 @@ pub struct LatencyLevel {
     pub size_bytes: u64,
     /// Latency of this level.
     pub ns_per_load: f64,
+    /// The same in clock cycles, when the clock was measured.
+    pub cycles: Fact<f64>,
 }
 
 /// The `latency` result. JSON: `points[{size_bytes, ns_per_load}]`,
@@ -52,6 +54,9 @@ pub struct Latency {
     pub experiment: String,
     /// Node size used (the cache line when known).
     pub node_bytes: u64,
+    /// Effective clock during the run, from a dependent add chain (one add
+    /// per cycle), in GHz.
+    pub clock_ghz: Fact<f64>,
     /// Every size measured, ascending.
     pub points: Vec<LatencyPoint>,
     /// Levels found.
@@ -107,7 +112,11 @@ pub fn latency(machine: &Machine, budget: &Budget) -> Result<Latency> {
             ns_per_load: t.median_s * 1e9 / STEPS as f64,
         });
     }
-    let levels = levels(&points, machine);
+    let clock_ghz = super::add_latency_ns(&point).map(|ns| 1.0 / ns);
+    let mut levels = levels(&points, machine);
+    for l in &mut levels {
+        l.cycles = clock_ghz.clone().map(|ghz| l.ns_per_load * ghz);
+    }
     let mut huge_pages_granted_bytes = None;
     let huge_pages = match huge_pages_state() {
         Ok(_) => {
@@ -139,6 +148,7 @@ pub fn latency(machine: &Machine, budget: &Budget) -> Result<Latency> {
     Ok(Latency {
         experiment: "latency".into(),
         node_bytes,
+        clock_ghz,
         points,
         levels,
         huge_pages,
@@ -205,6 +215,7 @@ pub fn levels(points: &[LatencyPoint], machine: &Machine) -> Vec<LatencyLevel> {
                 probed_bytes: None,
                 size_bytes,
                 ns_per_load,
+                cycles: Fact::unavailable("the clock was not measured"),
             });
         }
         return out;
@@ -231,6 +242,7 @@ pub fn levels(points: &[LatencyPoint], machine: &Machine) -> Vec<LatencyLevel> {
                 probed_bytes: Some(c.size_bytes),
                 size_bytes,
                 ns_per_load,
+                cycles: Fact::unavailable("the clock was not measured"),
             });
         }
         below = c.size_bytes;
@@ -245,6 +257,7 @@ pub fn levels(points: &[LatencyPoint], machine: &Machine) -> Vec<LatencyLevel> {
             probed_bytes: None,
             size_bytes: last.size_bytes,
             ns_per_load: last.ns_per_load,
+            cycles: Fact::unavailable("the clock was not measured"),
         });
     }
     out
@@ -310,7 +323,17 @@ impl Outcome for Latency {
                     }
                     (None, None) => String::new(),
                 };
-                format!("{} {} ns{}", l.level, fmt_sig(l.ns_per_load, 3), found)
+                let cycles = l
+                    .cycles
+                    .known()
+                    .map(|c| format!(" (~{} cycles)", fmt_sig(*c, 2)))
+                    .unwrap_or_default();
+                format!(
+                    "{} {} ns{cycles}{}",
+                    l.level,
+                    fmt_sig(l.ns_per_load, 3),
+                    found
+                )
             })
             .collect();
         let ratio = match (l1, self.levels.last()) {

@@ -64,3 +64,16 @@ pub fn size_steps(lo: u64, hi: u64, factor: u64) -> Vec<u64> {
     }
     v
 }
+
+/// Nanoseconds per dependent register add — one clock cycle on every modern
+/// core, so `1 / add_latency_ns` is the effective clock in GHz while the
+/// measurement ran (turbo and throttling included).
+pub fn add_latency_ns(budget: &crate::measure::Budget) -> crate::error::Fact<f64> {
+    use crate::kernels::compute::dependent_adds;
+    const N: u64 = 1 << 16;
+    if dependent_adds(8).is_none() {
+        return crate::error::Fact::unavailable("no add-chain kernel for this architecture");
+    }
+    let t = crate::measure::timeit_with(budget, || dependent_adds(std::hint::black_box(N)));
+    crate::error::Fact::Known(t.median_s * 1e9 / N as f64)
+}

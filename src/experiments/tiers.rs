@@ -14,7 +14,7 @@ use super::outcome::{Outcome, json, show};
 use super::{Latency, Network, Storage, latency, network, storage};
 use crate::error::{Fact, Result};
 use crate::kernels::bandwidth::BwKernel;
-use crate::kernels::compute::{dependent_adds, mutex_round_trips};
+use crate::kernels::compute::mutex_round_trips;
 use crate::kernels::storage::total_bytes;
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, timeit_with};
@@ -110,7 +110,7 @@ pub fn tiers_from(machine: &Machine, budget: &Budget, inp: &TierInputs<'_>) -> R
     let point = budget.per_point();
     let mut progress = Progress::new("tiers", 3);
     progress.step("register adds and a mutex");
-    let add_ns = register_add_ns(&point);
+    let add_ns = super::add_latency_ns(&point);
     let m = std::sync::Mutex::new(0u64);
     let t = timeit_with(&point, || mutex_round_trips(&m, 1000));
     let mutex_ns = t.median_s * 1e9 / 1000.0;
@@ -257,16 +257,6 @@ pub fn tiers_from(machine: &Machine, budget: &Budget, inp: &TierInputs<'_>) -> R
 fn fact(v: Option<f64>, what: &str) -> Fact<f64> {
     v.map(Fact::Known)
         .unwrap_or_else(|| Fact::unavailable(format!("{what} not found in this run")))
-}
-
-/// Nanoseconds per dependent register add (about one clock cycle).
-fn register_add_ns(point: &Budget) -> Fact<f64> {
-    const N: u64 = 1 << 16;
-    if dependent_adds(8).is_none() {
-        return Fact::unavailable("no add-chain kernel for this architecture");
-    }
-    let t = timeit_with(point, || dependent_adds(std::hint::black_box(N)));
-    Fact::Known(t.median_s * 1e9 / N as f64)
 }
 
 /// Architectural register file visible to a program: general-purpose

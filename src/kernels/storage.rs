@@ -143,8 +143,9 @@ impl ScratchFile {
         self.direct.as_ref().map(|_| ())
     }
 
-    /// Read the whole file in `chunk`-byte reads; returns bytes read and an
-    /// XOR of the first word of each chunk (so the reads cannot be skipped).
+    /// Read the whole file in `chunk`-byte reads; returns bytes read and the
+    /// XOR of the first word of every 4 KiB page (so the reads cannot be
+    /// skipped, and the answer does not depend on the chunk size).
     ///
     /// # Errors
     /// [`Error::Io`] on a failed read; `Unavailable` for direct reads where
@@ -159,10 +160,37 @@ impl ScratchFile {
             if n == 0 {
                 break;
             }
-            mix ^= u64::from_le_bytes(buf.as_mut()[..8].try_into().unwrap_or([0; 8]));
+            mix ^= page_mix(&buf.as_mut()[..n]);
             off += n as u64;
         }
         Ok((off, mix))
+    }
+
+    /// Reference for [`ScratchFile::read_sequential`]: the plainest loop of
+    /// ordinary 4 KiB reads through `std::io::Read`, from the start.
+    ///
+    /// # Errors
+    /// [`Error::Io`] on a failed read.
+    pub fn read_reference(&self) -> Result<(u64, u64)> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = self
+            .file
+            .try_clone()
+            .map_err(|e| Error::io("reopening the scratch file", e))?;
+        f.seek(SeekFrom::Start(0))
+            .map_err(|e| Error::io("seeking the scratch file", e))?;
+        let mut page = [0u8; 4096];
+        let (mut total, mut mix) = (0u64, 0u64);
+        loop {
+            let n = f
+                .read(&mut page)
+                .map_err(|e| Error::io("reading the scratch file", e))?;
+            if n == 0 {
+                return Ok((total, mix));
+            }
+            mix ^= page_mix(&page[..n]);
+            total += n as u64;
+        }
     }
 
     /// `count` reads of `block` bytes at random block-aligned offsets.
@@ -220,6 +248,16 @@ impl ScratchFile {
             Ok(&self.file)
         }
     }
+}
+
+/// XOR of the first 8-byte word of each 4 KiB page in `bytes` (which starts
+/// on a page boundary of the file).
+fn page_mix(bytes: &[u8]) -> u64 {
+    bytes
+        .chunks(4096)
+        .filter_map(|p| p.get(..8))
+        .map(|w| u64::from_le_bytes(w.try_into().unwrap_or([0; 8])))
+        .fold(0, |a, b| a ^ b)
 }
 
 fn open_direct(path: &Path) -> std::result::Result<File, Unavailable> {

@@ -14,8 +14,21 @@ fn scratch_files_leave_nothing_behind() {
         assert_eq!(f.size(), 1 << 20, "rounded up to 1 MiB");
         // Unlinked at once: the folder is empty while the file is in use.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let (bytes, _) = f.read_sequential(1 << 20, false).unwrap();
+        let (bytes, mix) = f.read_sequential(1 << 20, false).unwrap();
         assert_eq!(bytes, 1 << 20);
+        assert_eq!(
+            f.read_reference().unwrap(),
+            (bytes, mix),
+            "matches plain 4 KiB reads"
+        );
+        assert_eq!(f.read_sequential(64 << 10, false).unwrap(), (bytes, mix));
+        if f.direct().is_ok() {
+            assert_eq!(
+                f.read_sequential(1 << 20, true).unwrap(),
+                (bytes, mix),
+                "O_DIRECT reads the same bytes"
+            );
+        }
         let a = f.read_random(4096, 10, false, 1).unwrap();
         assert_eq!(
             a,
