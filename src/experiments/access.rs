@@ -63,12 +63,7 @@ pub struct Access {
 /// # Errors
 /// [`crate::Error::TooBig`] when the arrays would not fit in memory.
 pub fn access(machine: &Machine, budget: &Budget) -> Result<Access> {
-    let top = machine
-        .last_level_cache_bytes()
-        .map(|l| l.saturating_mul(4))
-        .unwrap_or(64 << 20)
-        .min(budget.max_working_set_bytes)
-        .max(64 << 10);
+    let top = super::beyond_caches(machine, budget);
     let sizes = size_steps(16 << 10, top, 4);
     let largest = *sizes.last().unwrap_or(&top);
     // The data plus the random order (4 bytes per word).

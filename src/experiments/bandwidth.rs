@@ -71,12 +71,7 @@ pub fn bandwidth(machine: &Machine, budget: &Budget, threads: Option<usize>) -> 
     if max_threads == 0 {
         return Err(Error::bad_input("0 threads measure nothing: use 1 or more"));
     }
-    let top = machine
-        .last_level_cache_bytes()
-        .map(|llc| llc.saturating_mul(4))
-        .unwrap_or(256 << 20)
-        .min(budget.max_working_set_bytes)
-        .max(64 << 10);
+    let top = super::beyond_caches(machine, budget);
     let sizes = size_steps(16 << 10, top, 4);
     let largest = *sizes.last().unwrap_or(&top);
     budget.check_alloc(

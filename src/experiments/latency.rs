@@ -79,12 +79,7 @@ pub struct Latency {
 /// [`crate::Error::TooBig`] when the largest chain would not fit in memory.
 pub fn latency(machine: &Machine, budget: &Budget) -> Result<Latency> {
     let node_bytes = u64::from(machine.line_bytes().unwrap_or(64)).max(8);
-    let top = machine
-        .last_level_cache_bytes()
-        .map(|llc| llc.saturating_mul(4))
-        .unwrap_or(256 << 20)
-        .min(budget.max_working_set_bytes)
-        .max(64 << 10);
+    let top = super::beyond_caches(machine, budget);
     let sizes = size_steps(4 << 10, top, 2);
     let largest = *sizes.last().unwrap_or(&top);
     // The chain plus the permutation built alongside it.
@@ -100,16 +95,9 @@ pub fn latency(machine: &Machine, budget: &Budget) -> Result<Latency> {
         progress.step(&fmt_bytes(size));
         let nodes = (size / node_bytes).max(1) as usize;
         let chain = Chain::new(nodes, node_bytes as usize, 0x5EED ^ size)?;
-        // Each call continues where the last stopped, so the timed loads walk
-        // the whole cycle rather than the same first stretch of it.
-        let mut at = 0;
-        let t = timeit_with(&point, || {
-            at = chain.chase(at, std::hint::black_box(STEPS));
-            at
-        });
         points.push(LatencyPoint {
             size_bytes: size,
-            ns_per_load: t.median_s * 1e9 / STEPS as f64,
+            ns_per_load: ns_per_load(&chain, &point),
         });
     }
     let clock_ghz = super::add_latency_ns(&point).map(|ns| 1.0 / ns);
@@ -130,14 +118,9 @@ pub fn latency(machine: &Machine, budget: &Budget) -> Result<Latency> {
                     node_bytes as usize,
                     0x5EED ^ size,
                 )?;
-                let mut at = 0;
-                let t = timeit_with(&point, || {
-                    at = chain.chase(at, std::hint::black_box(STEPS));
-                    at
-                });
                 out.push(LatencyPoint {
                     size_bytes: size,
-                    ns_per_load: t.median_s * 1e9 / STEPS as f64,
+                    ns_per_load: ns_per_load(&chain, &point),
                 });
                 huge_pages_granted_bytes = huge_page_bytes();
             }
@@ -156,6 +139,18 @@ pub fn latency(machine: &Machine, budget: &Budget) -> Result<Latency> {
         markers: cache_markers(machine),
         budget: budget.name.clone(),
     })
+}
+
+/// Median nanoseconds per link of `chain`. Each timed call continues where
+/// the last stopped, so the loads walk the whole cycle rather than the same
+/// first stretch of it.
+fn ns_per_load(chain: &Chain, point: &Budget) -> f64 {
+    let mut at = 0;
+    let t = timeit_with(point, || {
+        at = chain.chase(at, std::hint::black_box(STEPS));
+        at
+    });
+    t.median_s * 1e9 / STEPS as f64
 }
 
 /// Plateaus of the curve: runs of points each within 15% of the one before.

@@ -55,12 +55,7 @@ pub struct Mlp {
 /// # Errors
 /// [`crate::Error::TooBig`] when it would not fit in memory.
 pub fn mlp(machine: &Machine, budget: &Budget) -> Result<Mlp> {
-    let size = machine
-        .last_level_cache_bytes()
-        .map(|l| l.saturating_mul(4))
-        .unwrap_or(64 << 20)
-        .min(budget.max_working_set_bytes)
-        .max(64 << 10);
+    let size = super::beyond_caches(machine, budget);
     budget.check_alloc(machine, "mlp's arrays", size.saturating_mul(3))?;
     let node = u64::from(machine.line_bytes().unwrap_or(64)).max(8);
     let chain = Chain::new((size / node) as usize, node as usize, 0xC0FFEE)?;

@@ -77,3 +77,16 @@ pub fn add_latency_ns(budget: &crate::measure::Budget) -> crate::error::Fact<f64
     let t = crate::measure::timeit_with(budget, || dependent_adds(std::hint::black_box(N)));
     crate::error::Fact::Known(t.median_s * 1e9 / N as f64)
 }
+
+/// The largest working set a sweep should reach: four times the last-level
+/// cache (so the largest point is well out in main memory), or the budget's
+/// ceiling when the caches are unknown; never above the budget, never below
+/// 64 KiB.
+pub fn beyond_caches(machine: &Machine, budget: &crate::measure::Budget) -> u64 {
+    machine
+        .last_level_cache_bytes()
+        .map(|llc| llc.saturating_mul(4))
+        .unwrap_or(budget.max_working_set_bytes)
+        .min(budget.max_working_set_bytes)
+        .max(64 << 10)
+}

@@ -24,12 +24,7 @@ const BOXED_BYTES_PER_ELEMENT: u64 = 8 + 32;
 /// # Errors
 /// [`crate::Error::TooBig`] when the largest size would not fit in memory.
 pub fn sum_layout(machine: &Machine, budget: &Budget) -> Result<Sweep> {
-    let top = machine
-        .last_level_cache_bytes()
-        .map(|llc| llc.saturating_mul(4))
-        .unwrap_or(64 << 20)
-        .min(budget.max_working_set_bytes)
-        .max(64 << 10);
+    let top = super::beyond_caches(machine, budget);
     let factor = if budget.name == "quick" { 4 } else { 2 };
     let sizes = size_steps(4 << 10, top, factor);
     let largest = sizes.last().copied().unwrap_or(top);
