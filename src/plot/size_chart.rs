@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::figure::{Figure, draw};
 use super::palette;
 use crate::error::{Error, Result};
-use crate::units::{fmt_bytes_short, fmt_sig};
+use crate::units::{fmt_bytes, fmt_sig};
 
 /// One line: y values at byte sizes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,8 +84,8 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
     };
     // Integer x positions are powers of two; plotters' "nice" steps for a
     // span of up to ~15 units land on them.
-    let n_labels = ((x_hi - x_lo) as usize + 1).min(15);
-    let fmt_x = |v: &f64| fmt_bytes_short(2f64.powf(*v).round() as u64);
+    let n_labels = ((x_hi - x_lo) as usize + 1).min(12);
+    let fmt_x = |v: &f64| fmt_bytes(2f64.powf(*v).round() as u64);
     let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
     draw(c.title, |root| {
         let mut chart = ChartBuilder::on(root)
