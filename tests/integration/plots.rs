@@ -59,9 +59,9 @@ fn size_chart_has_title_axes_ticks_legend_and_markers() {
             "rising",
             "L1d 32 KiB",
             "L2 512 KiB",
-            "4K",
-            "1M",
-            "64M",
+            "4 KiB",
+            "1 MiB",
+            "64 MiB",
         ] {
             assert!(t.iter().any(|x| x == want), "missing {want:?} in {t:?}");
         }
