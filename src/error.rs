@@ -36,8 +36,8 @@ impl fmt::Display for Unavailable {
 impl std::error::Error for Unavailable {}
 
 /// Everything that can go wrong in hpp, each with a message that says what to
-/// do instead.
-#[derive(Debug)]
+/// do instead. `Debug` prints the same message as `Display`, because that is
+/// what evcxr shows when a cell's `?` returns an error.
 pub enum Error {
     /// A request that makes no sense (zero sizes, absurd counts, unknown names).
     BadInput(String),
@@ -99,6 +99,12 @@ impl fmt::Display for Error {
             Error::Plot(m) => write!(f, "could not draw the plot: {m}"),
             Error::Json(m) => write!(f, "JSON: {m}"),
         }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

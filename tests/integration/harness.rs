@@ -183,3 +183,11 @@ fn budget_from_env_honours_hpp_quick() {
     assert!(Budget::standard().min_run_s < Budget::thorough().min_run_s);
     assert_eq!(Budget::standard().runs, 7, "IPython's seven runs");
 }
+
+#[test]
+fn errors_read_the_same_in_debug_as_in_display() {
+    // evcxr prints a cell's `?` error with Debug: it must be the friendly text.
+    let e = hpp::Error::bad_input("give at least one element");
+    assert_eq!(format!("{e:?}"), "give at least one element");
+    assert_eq!(format!("{e:?}"), e.to_string());
+}
