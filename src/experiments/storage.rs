@@ -62,7 +62,7 @@ pub fn storage(machine: &Machine, budget: &Budget, dir: Option<&Path>) -> Result
         .unwrap_or_else(std::env::temp_dir);
     if !dir.is_dir() {
         return Err(Error::bad_input(format!(
-            "{} is not a folder: give --dir an existing folder on the disk you want to measure",
+            "{} is not a folder: give an existing folder on the disk you want to measure (--dir in the CLI)",
             dir.display()
         )));
     }
