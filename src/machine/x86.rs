@@ -22,7 +22,7 @@ pub struct LiveCpuid;
 #[cfg(target_arch = "x86_64")]
 impl Cpuid for LiveCpuid {
     fn query(&self, leaf: u32, subleaf: u32) -> Regs {
-        // SAFETY-free: `__cpuid_count` is safe on every x86_64 CPU.
+        // CPUID exists on every x86_64 CPU, so the intrinsic is safe to call.
         let r = std::arch::x86_64::__cpuid_count(leaf, subleaf);
         [r.eax, r.ebx, r.ecx, r.edx]
     }
