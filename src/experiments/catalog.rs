@@ -28,6 +28,11 @@ pub struct Entry {
 /// All experiments, in chapter order.
 pub const CATALOG: &[Entry] = &[
     Entry {
+        name: "clock",
+        about: "effective clock from a dependent add chain; Figure 1-1 (clock by year) with you on it",
+        run: |m, b, _| Ok(Box::new(super::clock(m, b)?)),
+    },
+    Entry {
         name: "sum_layout",
         about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
         run: |m, b, _| Ok(Box::new(super::sum_layout(m, b)?)),

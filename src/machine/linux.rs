@@ -314,7 +314,11 @@ pub fn virtualization(
 }
 
 /// The cpufreq governor, driver, turbo state and top frequency of the first CPU.
-pub fn frequency(root: &Root, cpus: &[usize]) -> Frequency {
+pub fn frequency(
+    root: &Root,
+    cpus: &[usize],
+    info: Option<&BTreeMap<String, String>>,
+) -> Frequency {
     let first = cpus.first().copied().unwrap_or(0);
     let d = format!("{CPU}/cpu{first}/cpufreq");
     let none = "no cpufreq in sysfs, as is common in VMs";
@@ -337,11 +341,18 @@ pub fn frequency(root: &Root, cpus: &[usize]) -> Frequency {
     } else {
         Fact::unavailable("no boost or no_turbo switch in sysfs")
     };
+    let reported_mhz = info
+        .and_then(|i| i.get("cpu MHz"))
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| *v > 0.0)
+        .map(Fact::Known)
+        .unwrap_or_else(|| Fact::unavailable("no \"cpu MHz\" in /proc/cpuinfo"));
     Frequency {
         governor,
         driver,
         turbo,
         max_mhz,
+        reported_mhz,
     }
 }
 

@@ -159,6 +159,9 @@ pub struct Frequency {
     pub turbo: Fact<bool>,
     /// Highest frequency the OS may select, in MHz.
     pub max_mhz: Fact<f64>,
+    /// The frequency the OS last reported for the first CPU ("cpu MHz" in
+    /// `/proc/cpuinfo`), in MHz: a snapshot, not a measurement.
+    pub reported_mhz: Fact<f64>,
 }
 
 /// What the Linux probe read under one filesystem root: the part of the card
@@ -232,7 +235,7 @@ pub fn probe_linux_root(root: &Path) -> LinuxFacts {
             available_bytes: avail,
         },
         virtualization: linux::virtualization(&r, info.as_ref()),
-        frequency: linux::frequency(&r, cpus.as_deref().unwrap_or(&[])),
+        frequency: linux::frequency(&r, cpus.as_deref().unwrap_or(&[]), info.as_ref()),
         perf_event_paranoid: linux::perf_event_paranoid(&r),
     }
 }
@@ -276,6 +279,7 @@ pub fn machine() -> Machine {
             driver: Fact::unavailable(FALLBACK),
             turbo: Fact::unavailable(FALLBACK),
             max_mhz: Fact::unavailable(FALLBACK),
+            reported_mhz: Fact::unavailable(FALLBACK),
         },
         perf_counters: Fact::unavailable(FALLBACK),
         timer: timer::measure(),
@@ -331,6 +335,7 @@ fn read_platform(mut m: Machine) -> Machine {
             driver: Fact::unavailable(no_sysfs),
             turbo: Fact::unavailable(no_sysfs),
             max_mhz: Fact::unavailable(no_sysfs),
+            reported_mhz: Fact::unavailable(no_sysfs),
         };
         m.virtualization = Fact::unavailable("hpp asks the CPU (x86) or sysfs (Linux) only");
     }

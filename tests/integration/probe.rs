@@ -79,6 +79,7 @@ fn intel_laptop_with_smt() {
     assert_eq!(f.frequency.driver, Fact::Known("intel_pstate".to_string()));
     assert_eq!(f.frequency.turbo, Fact::Known(true), "no_turbo = 0");
     assert_eq!(f.frequency.max_mhz, Fact::Known(4000.0));
+    assert_eq!(f.frequency.reported_mhz, Fact::Known(1800.0));
     let v = f.virtualization.known().unwrap();
     assert!(!v.virtualised, "a laptop: no hypervisor flag");
     assert_eq!(f.memory.available_bytes, Fact::Known(12650112 * 1024));
@@ -102,8 +103,9 @@ fn raspberry_pi_5_aarch64() {
         ]
     );
     assert_eq!(f.frequency.max_mhz, Fact::Known(2400.0));
-    // No boost switch on this board.
+    // No boost switch on this board, and ARM cpuinfo has no "cpu MHz".
     assert!(!f.frequency.turbo.is_known());
+    assert!(!f.frequency.reported_mhz.is_known());
     // ARM cpuinfo has no flags line: whether it is a VM cannot be told.
     assert!(!f.virtualization.is_known());
 }

@@ -1,0 +1,130 @@
+//! Scatter / line chart over a plain numeric x axis (years, counts), with an
+//! optional log y axis and text notes beside chosen points.
+
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::figure::{Figure, draw};
+use super::palette;
+use crate::error::{Error, Result};
+use crate::units::fmt_sig;
+
+/// One set of points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct XySeries {
+    /// Legend text.
+    pub label: String,
+    /// `(x, y)` pairs.
+    pub points: Vec<(f64, f64)>,
+    /// Join the points with a line (in x order).
+    pub line: bool,
+}
+
+/// What to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XyChart<'a> {
+    /// Plot title.
+    pub title: &'a str,
+    /// X axis label.
+    pub x_label: &'a str,
+    /// Y axis label, with its unit.
+    pub y_label: &'a str,
+    /// The series.
+    pub series: &'a [XySeries],
+    /// Log10 y axis.
+    pub log_y: bool,
+    /// Text drawn just above and left of a point (ending at it): `(x, y, text)`.
+    pub notes: &'a [(f64, f64, String)],
+}
+
+/// Draw the chart.
+///
+/// # Errors
+/// [`Error::Plot`] when there is nothing finite (and positive, on a log
+/// axis) to draw.
+pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
+    let ty = |y: f64| if c.log_y { y.log10() } else { y };
+    let ok = |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite() && (y > 0.0 || !c.log_y);
+    let pts: Vec<(f64, f64)> = c
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|p| ok(p))
+        .map(|&(x, y)| (x, ty(y)))
+        .collect();
+    if pts.is_empty() {
+        return Err(Error::Plot(format!(
+            "\"{}\" has no points to draw",
+            c.title
+        )));
+    }
+    let (mut x_lo, mut x_hi, mut y_lo, mut y_hi) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in &pts {
+        x_lo = x_lo.min(x);
+        x_hi = x_hi.max(x);
+        y_lo = y_lo.min(y);
+        y_hi = y_hi.max(y);
+    }
+    let xpad = ((x_hi - x_lo) * 0.04).max(1.0);
+    let ypad = ((y_hi - y_lo) * 0.08).max(if c.log_y { 0.1 } else { 1.0 });
+    let (x_lo, x_hi, y_lo, y_hi) = (x_lo - xpad, x_hi + xpad, y_lo - ypad, y_hi + ypad * 2.0);
+    let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
+    draw(c.title, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(c.title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
+        chart
+            .configure_mesh()
+            .x_desc(c.x_label)
+            .y_desc(c.y_label)
+            .x_labels(12)
+            .y_labels(10)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&fmt_y)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        for (i, s) in c.series.iter().enumerate() {
+            let color = palette(i);
+            let mut p: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .filter(|p| ok(p))
+                .map(|&(x, y)| (x, ty(y)))
+                .collect();
+            p.sort_by(|a, b| a.0.total_cmp(&b.0));
+            if s.line {
+                chart.draw_series(LineSeries::new(p.clone(), color.stroke_width(2)))?;
+            }
+            chart
+                .draw_series(p.into_iter().map(|q| Circle::new(q, 4, color.filled())))?
+                .label(s.label.clone())
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+        }
+        for (x, y, text) in c.notes {
+            if ok(&(*x, *y)) {
+                let style = ("sans-serif", 14).into_font().color(&BLACK).pos(
+                    plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Right,
+                        plotters::style::text_anchor::VPos::Bottom,
+                    ),
+                );
+                chart.draw_series(std::iter::once(Text::new(
+                    text.clone(),
+                    (*x - xpad * 0.2, ty(*y) + (y_hi - y_lo) * 0.07),
+                    style,
+                )))?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 14))
+            .draw()?;
+        Ok(())
+    })
+}

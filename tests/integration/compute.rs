@@ -1,0 +1,90 @@
+//! Chapter 1 computing-units experiments.
+
+use hpp::experiments::clock::history;
+use hpp::experiments::{Outcome, clock};
+use hpp::machine::machine;
+use hpp::measure::Budget;
+
+#[test]
+fn clock_history_is_the_committed_reference_data() {
+    let h = history();
+    assert_eq!(h.len(), 28);
+    assert_eq!(
+        (h[0].year, h[0].cpu.as_str(), h[0].mhz),
+        (1971, "Intel 4004", 0.74)
+    );
+    assert!(
+        h.iter().all(|c| c.source.starts_with("Wikipedia: ")),
+        "every row names its source"
+    );
+    assert!(
+        h.windows(2).all(|w| w[0].year <= w[1].year),
+        "in year order"
+    );
+    // The wall: no single-core part in the table passed 3.8 GHz.
+    let peak = h
+        .iter()
+        .filter(|c| c.cores == 1)
+        .map(|c| c.mhz)
+        .fold(0.0, f64::max);
+    assert_eq!(peak, 3800.0);
+}
+
+#[test]
+fn clock_is_measured_not_typed_in() {
+    let m = machine();
+    match clock(&m, &Budget::quick()) {
+        Ok(c) => {
+            // Any real core adds between 0.1 and 10 billion times a second.
+            assert!(c.ghz > 0.1 && c.ghz < 10.0, "{} GHz", c.ghz);
+            assert!((c.ghz * c.add_ns - 1.0).abs() < 1e-9);
+            assert!(c.year >= 2026);
+            let json: serde_json::Value = serde_json::from_str(&c.to_json().unwrap()).unwrap();
+            assert!(json["ghz"].is_f64());
+            assert!(c.reading().starts_with("This core ran dependent adds at"));
+            let svg = c.plot().unwrap().svg;
+            assert!(svg.contains("you: "));
+        }
+        Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
+    }
+    assert_eq!(
+        hpp::kernels::compute::dependent_adds(800).map(|x| x > 0),
+        Some(true)
+    );
+}
+
+#[test]
+fn xy_chart_draws_notes_and_refuses_nothing() {
+    use hpp::plot::{XyChart, XySeries, xy_chart};
+    let s = [XySeries {
+        label: "pts".into(),
+        points: vec![(1990.0, 25.0), (2004.0, 3800.0)],
+        line: true,
+    }];
+    let fig = xy_chart(&XyChart {
+        title: "T",
+        x_label: "year",
+        y_label: "MHz",
+        series: &s,
+        log_y: true,
+        notes: &[(2004.0, 3800.0, "peak".into())],
+    })
+    .unwrap();
+    assert!(fig.svg.contains("peak") && fig.svg.contains("year"));
+    let empty = [XySeries {
+        label: "none".into(),
+        points: vec![(1.0, -1.0)],
+        line: false,
+    }];
+    assert!(
+        xy_chart(&XyChart {
+            title: "E",
+            x_label: "x",
+            y_label: "y",
+            series: &empty,
+            log_y: true,
+            notes: &[]
+        })
+        .is_err()
+    );
+}
