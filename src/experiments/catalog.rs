@@ -33,6 +33,11 @@ pub const CATALOG: &[Entry] = &[
         run: |m, b, _| Ok(Box::new(super::clock(m, b)?)),
     },
     Entry {
+        name: "ilp",
+        about: "instruction-level parallelism: 1-12 independent chains of int add, f64 add, FMA",
+        run: |m, b, _| Ok(Box::new(super::ilp(m, b)?)),
+    },
+    Entry {
         name: "sum_layout",
         about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
         run: |m, b, _| Ok(Box::new(super::sum_layout(m, b)?)),

@@ -6,6 +6,7 @@
 pub mod bandwidth;
 pub mod cache;
 pub mod compute;
+pub mod ilp;
 pub mod memory;
 pub mod network;
 pub mod rng;

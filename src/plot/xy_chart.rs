@@ -67,7 +67,13 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
     }
     let xpad = ((x_hi - x_lo) * 0.04).max(1.0);
     let ypad = ((y_hi - y_lo) * 0.08).max(if c.log_y { 0.1 } else { 1.0 });
-    let (x_lo, x_hi, y_lo, y_hi) = (x_lo - xpad, x_hi + xpad, y_lo - ypad, y_hi + ypad * 2.0);
+    let (y_lo, y_hi) = if c.log_y {
+        (y_lo - ypad, y_hi + ypad * 2.0)
+    } else {
+        // A linear axis starts at zero, so heights compare honestly.
+        (y_lo.min(0.0), y_hi + (y_hi - y_lo.min(0.0)) * 0.12)
+    };
+    let (x_lo, x_hi) = (x_lo - xpad, x_hi + xpad);
     let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
     draw(c.title, |root| {
         let mut chart = ChartBuilder::on(root)

@@ -88,3 +88,39 @@ fn xy_chart_draws_notes_and_refuses_nothing() {
         .is_err()
     );
 }
+
+#[test]
+fn ilp_kernels_match_their_reference() {
+    use hpp::kernels::ilp::{CHAINS, IlpOp, reference, run};
+    for op in IlpOp::ALL {
+        for k in CHAINS {
+            match run(op, k, 10) {
+                Some(v) => assert_eq!(v, reference(k, 10), "{} × {k}", op.name()),
+                // Only FMA may be missing on an x86_64 CPU; everything elsewhere.
+                None => assert!(op == IlpOp::F64Fma || !cfg!(target_arch = "x86_64")),
+            }
+        }
+        assert_eq!(run(op, 3, 1), None, "no kernel for 3 chains");
+    }
+}
+
+#[test]
+fn ilp_experiment_shape() {
+    let tiny = Budget {
+        min_run_s: 0.001,
+        runs: 3,
+        ..Budget::quick()
+    };
+    match hpp::experiments::ilp(&machine(), &tiny) {
+        Ok(r) => {
+            assert!(r.ghz > 0.1);
+            assert!(r.points.iter().all(|p| p.ops_per_cycle > 0.0));
+            assert_eq!(r.points.len() + r.missing.len() * 6, 18);
+            let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+            assert!(json["points"][0]["ops_per_cycle"].is_f64());
+            r.plot().unwrap();
+            assert!(r.reading().starts_with("At "));
+        }
+        Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
+    }
+}
