@@ -38,6 +38,11 @@ pub const CATALOG: &[Entry] = &[
         run: |m, b, _| Ok(Box::new(super::ilp(m, b)?)),
     },
     Entry {
+        name: "branches",
+        about: "conditional sum over sorted vs shuffled bytes vs branch-free: the cost of a mispredict",
+        run: |m, b, _| Ok(Box::new(super::branches(m, b)?)),
+    },
+    Entry {
         name: "sum_layout",
         about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
         run: |m, b, _| Ok(Box::new(super::sum_layout(m, b)?)),

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod bandwidth;
+pub mod branches;
 pub mod cacheline;
 mod catalog;
 pub mod clock;
@@ -19,6 +20,7 @@ pub mod tiers;
 
 pub use access::{Access, access};
 pub use bandwidth::{Bandwidth, bandwidth};
+pub use branches::{Branches, branches};
 pub use cacheline::{CacheLine, cacheline};
 pub use catalog::{CATALOG, Entry, RunOptions, run_named};
 pub use clock::{Clock, clock};

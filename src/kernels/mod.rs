@@ -4,6 +4,7 @@
 //! slices, no `debug_assert!` inside loops.
 
 pub mod bandwidth;
+pub mod branches;
 pub mod cache;
 pub mod compute;
 pub mod ilp;

@@ -124,3 +124,34 @@ fn ilp_experiment_shape() {
         Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
     }
 }
+
+#[test]
+fn branch_kernels_match_their_reference() {
+    use hpp::kernels::branches::{sum_if_branchless, sum_if_branchy, sum_if_reference};
+    let data: Vec<u8> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    for t in [0, 1, 127, 128, 255] {
+        let want = sum_if_reference(&data, t);
+        assert_eq!(sum_if_branchy(&data, t), want, "threshold {t}");
+        assert_eq!(sum_if_branchless(&data, t), want, "threshold {t}");
+    }
+    assert_eq!(sum_if_branchy(&[], 3), 0);
+}
+
+#[test]
+fn branches_experiment_shape() {
+    let tiny = Budget {
+        min_run_s: 0.001,
+        runs: 3,
+        ..Budget::quick()
+    };
+    let r = hpp::experiments::branches(&machine(), &tiny).unwrap();
+    assert_eq!(r.rows.len(), 3);
+    assert!(r.rows.iter().all(|(_, ns)| *ns > 0.0));
+    assert!(r.mispredict_ns >= 0.0);
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert!(json["mispredict_ns"].is_f64());
+    r.plot().unwrap();
+    assert!(r.reading().starts_with("Sorted data"));
+}
