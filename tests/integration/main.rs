@@ -7,6 +7,7 @@ mod io;
 mod kernels;
 mod memory;
 mod plots;
+mod prelude;
 mod probe;
 mod units;
 
