@@ -43,6 +43,11 @@ pub const CATALOG: &[Entry] = &[
         run: |m, b, _| Ok(Box::new(super::branches(m, b)?)),
     },
     Entry {
+        name: "flops",
+        about: "peak FLOP/s from independent FMA chains: scalar to widest vector, 1..N threads (--threads N)",
+        run: |m, b, o| Ok(Box::new(super::flops(m, b, o.threads)?)),
+    },
+    Entry {
         name: "sum_layout",
         about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
         run: |m, b, _| Ok(Box::new(super::sum_layout(m, b)?)),

@@ -7,6 +7,7 @@ pub mod bandwidth;
 pub mod branches;
 pub mod cache;
 pub mod compute;
+pub mod flops;
 pub mod ilp;
 pub mod memory;
 pub mod network;

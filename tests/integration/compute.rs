@@ -155,3 +155,59 @@ fn branches_experiment_shape() {
     r.plot().unwrap();
     assert!(r.reading().starts_with("Sorted data"));
 }
+
+#[test]
+fn flops_kernels_match_their_reference() {
+    use hpp::kernels::flops::{Precision, flops_per_call, reference, run};
+    for p in [Precision::F64, Precision::F32] {
+        for bits in [64, 128, 256, 512] {
+            if let Some(v) = run(p, bits, 10) {
+                assert_eq!(v, reference(p, bits, 10), "{} {bits}", p.name());
+            }
+        }
+    }
+    // Scalar is one lane whatever the precision; vectors hold bits / element.
+    assert_eq!(
+        flops_per_call(Precision::F32, 64, 1),
+        flops_per_call(Precision::F64, 64, 1)
+    );
+    assert_eq!(
+        flops_per_call(Precision::F32, 256, 1),
+        8.0 * flops_per_call(Precision::F32, 64, 1)
+    );
+    assert_eq!(
+        flops_per_call(Precision::F64, 256, 1),
+        4.0 * flops_per_call(Precision::F64, 64, 1)
+    );
+}
+
+#[test]
+fn flops_experiment_shape() {
+    let tiny = Budget {
+        min_run_s: 0.001,
+        runs: 3,
+        ..Budget::quick()
+    };
+    assert!(hpp::experiments::flops(&machine(), &tiny, Some(0)).is_err());
+    match hpp::experiments::flops(&machine(), &tiny, Some(2)) {
+        Ok(r) => {
+            assert!(r.points.iter().all(|p| p.gflops > 0.0));
+            assert!(r.points.iter().any(|p| p.threads == 2));
+            // Every width is either measured or says why not.
+            assert_eq!(
+                r.points.iter().filter(|p| p.threads == 1).count() + r.unavailable.len(),
+                8
+            );
+            let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+            let p = &json["points"][0];
+            assert!(
+                p["precision"].is_string()
+                    && p["vector_bits"].is_u64()
+                    && p["threads"].is_u64()
+                    && p["gflops"].is_f64()
+            );
+            r.plot().unwrap();
+        }
+        Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
+    }
+}
