@@ -10,6 +10,7 @@ trap 'rm -rf "$out"' EXIT
 cargo build --release --quiet
 gcc -O3 -march=native -o "$out/latency" benches/c/latency.c
 gcc -O3 -march=native -pthread -o "$out/bandwidth" benches/c/bandwidth.c
+gcc -O3 -march=native -o "$out/flops" benches/c/flops.c
 export HPP_PROGRESS=0
 hpp=target/release/hpp
 
@@ -42,5 +43,23 @@ for line in open(sys.argv[2]):
     t, s, g = int(t), int(s), float(g)
     p = next(p for p in r["points"] if p["kernel"] == k and p["threads"] == t and p["size_bytes"] == s)
     print(f"  {k:<6} {t} thread(s) at {s:>10} B  {p['gb_per_s']:7.2f}  {g:7.2f}  {p['gb_per_s']/g:6.3f}")
+PY
+fi
+
+if [[ $what == flops || $what == all ]]; then
+  $hpp run flops --threads 1 --json "$out/fl.json" >/dev/null
+  $hpp run clock --json "$out/clk.json" >/dev/null
+  "$out/flops" >"$out/fl_c.txt"
+  python3 - "$out/fl.json" "$out/clk.json" "$out/fl_c.txt" <<'PY'
+import json, sys
+fl = json.load(open(sys.argv[1])); clk = json.load(open(sys.argv[2]))
+c = dict(l.split() for l in open(sys.argv[3]))
+print("compute                         hpp        C   hpp/C")
+for p in ("f64", "f32"):
+    h = next(x["gflops"] for x in fl["points"] if x["precision"] == p and x["vector_bits"] == 256 and x["threads"] == 1)
+    g = float(c[f"{p}_256"])
+    print(f"  {p} 256-bit FMA, GFLOP/s   {h:7.2f}  {g:7.2f}  {h/g:6.3f}")
+g = float(c["clock"])
+print(f"  clock (add chain), GHz     {clk['ghz']:7.3f}  {g:7.3f}  {clk['ghz']/g:6.3f}")
 PY
 fi

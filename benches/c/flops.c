@@ -1,0 +1,73 @@
+/* The ruler for hpp's `flops` and `clock`: twelve independent 256-bit FMA
+ * chains (f64 and f32) on one thread, and a dependent integer-add chain for
+ * the clock, timed the same way (median of 7 runs of >= 20 ms).
+ * Build: gcc -O3 -march=native -o flops flops.c
+ * Run:   ./flops   -> "f64_256 gflops", "f32_256 gflops", "clock ghz" */
+#include <immintrin.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+static int cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+#define ROUNDS 4096
+
+static double f64_kernel(void) {
+  __m256d a[12], one = _mm256_set1_pd(1.0);
+  for (int k = 0; k < 12; k++) a[k] = _mm256_setzero_pd();
+  for (int r = 0; r < ROUNDS; r++)
+    for (int s = 0; s < 4; s++)
+      for (int k = 0; k < 12; k++) a[k] = _mm256_fmadd_pd(a[k], one, one);
+  double out[4], sum = 0;
+  for (int k = 0; k < 12; k++) { _mm256_storeu_pd(out, a[k]); sum += out[0] + out[1] + out[2] + out[3]; }
+  return sum;
+}
+static double f32_kernel(void) {
+  __m256 a[12], one = _mm256_set1_ps(1.0f);
+  for (int k = 0; k < 12; k++) a[k] = _mm256_setzero_ps();
+  for (int r = 0; r < ROUNDS; r++)
+    for (int s = 0; s < 4; s++)
+      for (int k = 0; k < 12; k++) a[k] = _mm256_fmadd_ps(a[k], one, one);
+  float out[8]; double sum = 0;
+  for (int k = 0; k < 12; k++) { _mm256_storeu_ps(out, a[k]); for (int i = 0; i < 8; i++) sum += out[i]; }
+  return sum;
+}
+static double adds(void) {
+  uint64_t x = 0;
+  for (int i = 0; i < (1 << 13); i++)
+    __asm__ volatile("add $1, %0\n add $1, %0\n add $1, %0\n add $1, %0\n"
+                     "add $1, %0\n add $1, %0\n add $1, %0\n add $1, %0\n" : "+r"(x));
+  return (double)x;
+}
+static double timed(double (*f)(void), double work) {
+  volatile double sink = 0;
+  long calls = 1;
+  for (;;) {
+    double t0 = now();
+    for (long c = 0; c < calls; c++) sink += f();
+    if (now() - t0 >= 0.02) break;
+    calls *= 2;
+  }
+  double runs[7];
+  for (int r = 0; r < 7; r++) {
+    double t0 = now();
+    for (long c = 0; c < calls; c++) sink += f();
+    runs[r] = work * calls / (now() - t0) / 1e9;
+  }
+  qsort(runs, 7, sizeof *runs, cmp);
+  return runs[3];
+}
+int main(void) {
+  printf("f64_256 %.3f\n", timed(f64_kernel, 2.0 * 4 * 12 * 4 * ROUNDS));
+  printf("f32_256 %.3f\n", timed(f32_kernel, 2.0 * 8 * 12 * 4 * ROUNDS));
+  printf("clock %.4f\n", timed(adds, 8.0 * (1 << 13)));
+  return 0;
+}
