@@ -11,7 +11,9 @@ pub use crate::experiments::{
 pub use crate::kernels::compute::{make_u64, sum_indexed_u64};
 pub use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};
 pub use crate::machine::{Machine, machine};
-pub use crate::measure::{Budget, Comparison, MemUse, Timing, compare, memit, timeit, timeit_with};
+pub use crate::measure::{
+    Budget, Comparison, CounterValues, MemUse, Timing, compare, count, memit, timeit, timeit_with,
+};
 pub use crate::plot::{Figure, Marker, Series, bar_chart};
 pub use crate::report::html::Html;
 // Re-exported so cells can write `black_box(&v)` without a `use std::hint`.

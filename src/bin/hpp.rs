@@ -49,6 +49,9 @@ enum Command {
         /// Folder for temporary files (storage experiments; default: the system temp folder).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Also count cycles, instructions, cache and branch misses (perf_event, Linux).
+        #[arg(long)]
+        counters: bool,
     },
     /// Time one kernel IPython-style (`%timeit`), e.g. to compare with a notebook.
     Timeit {
@@ -122,6 +125,7 @@ fn run(cli: Cli) -> Result<()> {
             svg,
             threads,
             dir,
+            counters,
         } => {
             if threads == Some(0) {
                 return Err(Error::bad_input(
@@ -134,8 +138,12 @@ fn run(cli: Cli) -> Result<()> {
             if name == "all" {
                 return run_all(&m, &b, &opts, json.as_deref(), svg.is_some());
             }
-            let out = run_named(&name, &m, &b, &opts)?;
+            let (out, counts) = hpp::measure::count(|| run_named(&name, &m, &b, &opts));
+            let out = out?;
             println!("{}", out.table());
+            if counters {
+                println!("counters: {counts}");
+            }
             if let Some(p) = json {
                 std::fs::write(&p, out.to_json()?)
                     .map_err(|e| Error::io(format!("writing {}", p.display()), e))?;

@@ -9,7 +9,7 @@
 
 mod build_info;
 pub mod linux;
-mod perf;
+pub(crate) mod perf;
 mod simd;
 mod system;
 mod timer;

@@ -38,7 +38,14 @@ fn open_instruction_counter(paranoid: Option<i32>) -> Result<String, Unavailable
         return Ok("perf_event_open (hardware instructions, cycles)".to_string());
     }
     let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-    let why = match errno {
+    let why = explain(errno, paranoid);
+    Err(Unavailable::new(why))
+}
+
+/// Why `perf_event_open` failed with `errno`, in words a reader can act on.
+#[cfg(all(target_os = "linux", target_endian = "little"))]
+pub(crate) fn explain(errno: i32, paranoid: Option<i32>) -> String {
+    match errno {
         libc::ENOENT | libc::EOPNOTSUPP | libc::ENODEV => {
             "no hardware PMU exposed, as is typical in a VM".to_string()
         }
@@ -50,8 +57,7 @@ fn open_instruction_counter(paranoid: Option<i32>) -> Result<String, Unavailable
         },
         libc::ENOSYS => "the kernel has no perf_event_open".to_string(),
         e => format!("perf_event_open failed (errno {e})"),
-    };
-    Err(Unavailable::new(why))
+    }
 }
 
 #[cfg(not(all(target_os = "linux", target_endian = "little")))]

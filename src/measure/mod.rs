@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod compare;
+pub mod counters;
 pub mod memit;
 pub mod progress;
 pub mod stats;
@@ -10,6 +11,7 @@ pub mod timeit;
 
 pub use budget::Budget;
 pub use compare::{Comparison, ComparisonRow, compare};
+pub use counters::{CounterValues, count};
 pub use memit::{MemUse, memit};
 pub use progress::Progress;
 pub use timeit::{Timing, timeit, timeit_with};

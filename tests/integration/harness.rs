@@ -191,3 +191,24 @@ fn errors_read_the_same_in_debug_as_in_display() {
     assert_eq!(format!("{e:?}"), "give at least one element");
     assert_eq!(format!("{e:?}"), e.to_string());
 }
+
+#[test]
+fn counters_count_or_say_why_not() {
+    let (sum, counts) =
+        hpp::measure::count(|| (0..100_000u64).map(std::hint::black_box).sum::<u64>());
+    assert_eq!(
+        sum, 4_999_950_000,
+        "the closure's result comes back either way"
+    );
+    match counts {
+        hpp::Fact::Known(c) => {
+            assert!(c.instructions > 100_000 && c.cycles > 0, "{c}");
+            assert!(c.ipc() > 0.0);
+        }
+        hpp::Fact::Unavailable(u) => {
+            assert!(!u.reason().is_empty());
+            // The machine card agrees that there are no counters here.
+            assert!(!hpp::machine().perf_counters.is_known());
+        }
+    }
+}
