@@ -48,6 +48,11 @@ pub const CATALOG: &[Entry] = &[
         run: |m, b, o| Ok(Box::new(super::flops(m, b, o.threads)?)),
     },
     Entry {
+        name: "simd",
+        about: "sum/dot/saxpy: strict scalar vs auto-vectorised vs explicit 128/256/512-bit lanes, L1 vs DRAM",
+        run: |m, b, _| Ok(Box::new(super::simd(m, b)?)),
+    },
+    Entry {
         name: "sum_layout",
         about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
         run: |m, b, _| Ok(Box::new(super::sum_layout(m, b)?)),

@@ -12,4 +12,5 @@ pub mod ilp;
 pub mod memory;
 pub mod network;
 pub mod rng;
+pub mod simd;
 pub mod storage;

@@ -126,7 +126,13 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            // Rising curves leave the upper left free; on a log axis of
+            // growth (Figure 1-1) the lower right is.
+            .position(if c.log_y {
+                SeriesLabelPosition::LowerRight
+            } else {
+                SeriesLabelPosition::UpperLeft
+            })
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
             .label_font(("sans-serif", 14))

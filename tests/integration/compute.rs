@@ -211,3 +211,72 @@ fn flops_experiment_shape() {
         Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
     }
 }
+
+#[test]
+fn simd_kernels_match_their_reference() {
+    use hpp::kernels::simd::*;
+    for n in [0, 1, 15, 16, 17, 100, 1000, 4099] {
+        let x: Vec<f32> = make(n);
+        let y: Vec<f32> = make(n);
+        let want = sum_scalar(&x);
+        assert_eq!(sum_auto(&x), want, "n = {n}");
+        for bits in [128, 256, 512] {
+            if let Some(v) = sum_f32_lanes(&x, bits) {
+                assert_eq!(v, want, "f32 {bits}-bit, n = {n}");
+            }
+        }
+        let xd: Vec<f64> = make(n);
+        for bits in [128, 256, 512] {
+            if let Some(v) = sum_f64_lanes(&xd, bits) {
+                assert_eq!(v, sum_scalar(&xd), "f64 {bits}-bit, n = {n}");
+            }
+        }
+        assert_eq!(dot_auto(&x, &y), dot_scalar(&x, &y));
+        let mut z = y.clone();
+        saxpy(2.0, &x, &mut z);
+        assert!(
+            z.iter()
+                .zip(&x)
+                .zip(&y)
+                .all(|((z, x), y)| *z == y + 2.0 * x)
+        );
+    }
+    // Widths a CPU lacks say so instead of running.
+    if !std::arch::is_x86_feature_detected!("avx512f") {
+        assert_eq!(sum_f32_lanes(&[1.0], 512), None);
+    }
+    assert_eq!(sum_f32_lanes(&[1.0], 100), None);
+}
+
+#[test]
+fn simd_experiment_shape() {
+    let tiny = Budget {
+        min_run_s: 0.001,
+        runs: 3,
+        max_working_set_bytes: 256 << 10,
+        ..Budget::quick()
+    };
+    let r = hpp::experiments::simd(&machine(), &tiny).unwrap();
+    assert!(
+        r.points
+            .iter()
+            .all(|p| p.ns_per_element > 0.0 && p.lanes >= 1)
+    );
+    assert!(
+        r.points
+            .iter()
+            .any(|p| p.variant == "scalar" && p.lanes == 1)
+    );
+    assert!(
+        r.missing
+            .iter()
+            .any(|m| m.kernel == "saxpy" && m.variant == "scalar")
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    let p = &json["points"][0];
+    for k in ["kernel", "variant", "precision"] {
+        assert!(p[k].is_string(), "{k}");
+    }
+    assert!(p["lanes"].is_u64() && p["size_bytes"].is_u64() && p["ns_per_element"].is_f64());
+    r.plot().unwrap();
+}
