@@ -53,6 +53,11 @@ pub const CATALOG: &[Entry] = &[
         run: |m, b, _| Ok(Box::new(super::simd(m, b)?)),
     },
     Entry {
+        name: "scaling",
+        about: "CPU share granted, compute- vs memory-bound speed-up on 1..N and 2N threads, Amdahl, false sharing",
+        run: |m, b, o| Ok(Box::new(super::scaling(m, b, o.threads)?)),
+    },
+    Entry {
         name: "sum_layout",
         about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
         run: |m, b, _| Ok(Box::new(super::sum_layout(m, b)?)),

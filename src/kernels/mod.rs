@@ -11,6 +11,7 @@ pub mod flops;
 pub mod ilp;
 pub mod memory;
 pub mod network;
+pub mod parallel;
 pub mod rng;
 pub mod simd;
 pub mod storage;

@@ -88,7 +88,7 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
             .y_desc(c.y_label)
             .x_labels(12)
             .y_labels(10)
-            .x_label_formatter(&|v| format!("{v:.0}"))
+            .x_label_formatter(&|v| fmt_sig(*v, 4))
             .y_label_formatter(&fmt_y)
             .light_line_style(WHITE.mix(0.0))
             .draw()?;

@@ -280,3 +280,60 @@ fn simd_experiment_shape() {
     assert!(p["lanes"].is_u64() && p["size_bytes"].is_u64() && p["ns_per_element"].is_f64());
     r.plot().unwrap();
 }
+
+#[test]
+fn amdahl_fit_recovers_a_known_serial_fraction() {
+    use hpp::experiments::scaling::amdahl;
+    let s = 0.1;
+    let pts: Vec<(usize, f64)> = [1, 2, 4, 8]
+        .iter()
+        .map(|&n| (n, 1.0 / (s + (1.0 - s) / n as f64)))
+        .collect();
+    assert!((amdahl(&pts).unwrap() - s).abs() < 1e-12);
+    assert_eq!(amdahl(&[(1, 1.0)]), None, "one thread says nothing");
+}
+
+#[test]
+fn parallel_kernels_match_their_reference() {
+    use hpp::kernels::parallel::*;
+    let one = compute_job(1, 12).unwrap();
+    let want: f64 = (0..12).map(compute_unit).sum();
+    assert!((one - want).abs() < 1e-9);
+    assert!(
+        (compute_job(3, 12).unwrap() - want).abs() < 1e-9,
+        "same work, any thread count"
+    );
+    let data: Vec<f64> = (0..10_000).map(|i| (i % 16) as f64).collect();
+    assert_eq!(memory_job(2, &data, 7).unwrap(), data.iter().sum::<f64>());
+    assert_eq!(counters(3, 1000, 1), 3000);
+    assert_eq!(counters(3, 1000, 16), 3000);
+    let share = cpu_share(1, std::time::Duration::from_millis(50)).unwrap();
+    assert!(
+        share > 0.05 && share <= 1.05,
+        "one spinning thread gets at most one CPU: {share}"
+    );
+}
+
+#[test]
+fn scaling_experiment_shape() {
+    let tiny = Budget {
+        min_run_s: 0.001,
+        runs: 3,
+        max_working_set_bytes: 1 << 20,
+        ..Budget::quick()
+    };
+    assert!(hpp::experiments::scaling(&machine(), &tiny, Some(0)).is_err());
+    let r = hpp::experiments::scaling(&machine(), &tiny, Some(2)).unwrap();
+    // 1, 2 and 4 (oversubscribed) threads for both workloads.
+    assert_eq!(r.points.len(), 6);
+    assert!(r.points.iter().all(|p| p.speedup > 0.0));
+    assert!(r.false_sharing.is_known() && r.amdahl_serial_fraction.is_known());
+    let json: serde_json::Value = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert!(json["points"][0]["speedup"].is_f64());
+    r.plot().unwrap();
+    let one = hpp::experiments::scaling(&machine(), &tiny, Some(1)).unwrap();
+    assert!(
+        !one.false_sharing.is_known(),
+        "one CPU says why instead of measuring"
+    );
+}

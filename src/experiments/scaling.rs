@@ -1,0 +1,303 @@
+//! `scaling`: what more threads buy. First, how much CPU this machine really
+//! grants (spinning threads, CPU time over wall time) — a VM or a busy host
+//! may offer less than it reports. Then a compute-bound and a memory-bound
+//! job on 1 … N threads and 2N (oversubscribed), speed-ups judged against
+//! that share, an Amdahl fit, and false sharing.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::bandwidth::thread_counts;
+use super::outcome::{Outcome, json, show};
+use crate::error::{Error, Fact, Result};
+use crate::kernels::parallel::{compute_job, counters, cpu_share, memory_job};
+use crate::machine::Machine;
+use crate::measure::{Budget, Progress, timeit_with};
+use crate::plot::{Figure, XyChart, XySeries, xy_chart};
+use crate::units::fmt_sig;
+
+/// One workload at one thread count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScalingPoint {
+    /// "compute" or "memory".
+    pub workload: String,
+    /// Threads in the pool.
+    pub threads: usize,
+    /// One thread's time over this one's.
+    pub speedup: f64,
+}
+
+/// Per-thread counters in one cache line vs padded apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FalseSharing {
+    /// Threads incrementing.
+    pub threads: usize,
+    /// Nanoseconds per increment, counters adjacent (one line).
+    pub packed_ns: f64,
+    /// Nanoseconds per increment, counters 128 bytes apart.
+    pub padded_ns: f64,
+}
+
+/// The `scaling` result. JSON: `points[{workload, threads, speedup}]`,
+/// `cpu_share` (CPUs' worth granted to `cpus` spinning threads),
+/// `amdahl_serial_fraction`, `false_sharing`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scaling {
+    /// Always "scaling".
+    pub experiment: String,
+    /// Logical CPUs this process may use.
+    pub cpus: usize,
+    /// CPU time granted to `cpus` spinning threads, in CPUs.
+    pub cpu_share: Fact<f64>,
+    /// Speed-ups.
+    pub points: Vec<ScalingPoint>,
+    /// Serial fraction of the compute job from Amdahl's law, fitted.
+    pub amdahl_serial_fraction: Fact<f64>,
+    /// False sharing, where there are two or more CPUs.
+    pub false_sharing: Fact<FalseSharing>,
+    /// Budget used.
+    pub budget: String,
+}
+
+/// Fit Amdahl's serial fraction `s` from speed-ups `S(n)`:
+/// `S = 1 / (s + (1 − s)/n)`, so `s = (1/S − 1/n) / (1 − 1/n)`, averaged
+/// over every `n > 1`, clamped to [0, 1].
+pub fn amdahl(points: &[(usize, f64)]) -> Option<f64> {
+    let est: Vec<f64> = points
+        .iter()
+        .filter(|(n, s)| *n > 1 && *s > 0.0)
+        .map(|&(n, s)| {
+            let inv_n = 1.0 / n as f64;
+            ((1.0 / s - inv_n) / (1.0 - inv_n)).clamp(0.0, 1.0)
+        })
+        .collect();
+    crate::measure::stats::mean(&est)
+}
+
+/// Measure with up to `threads` threads (default: every usable CPU).
+///
+/// # Errors
+/// [`Error::BadInput`] for 0 threads or a pool that cannot start;
+/// [`Error::TooBig`] when the memory-bound array would not fit.
+pub fn scaling(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Result<Scaling> {
+    let cpus = threads.unwrap_or_else(|| machine.usable_cpus());
+    if cpus == 0 {
+        return Err(Error::bad_input("0 threads measure nothing: use 1 or more"));
+    }
+    let quick = budget.name == "quick";
+    let big = super::beyond_caches(machine, budget);
+    budget.check_alloc(machine, "scaling's array", big)?;
+    let point = budget.per_point();
+    let mut counts = thread_counts(cpus);
+    counts.push(cpus * 2);
+    let mut progress = Progress::new("scaling", 2 + counts.len() * 2);
+    progress.step("CPU share");
+    let share: Fact<f64> =
+        cpu_share(cpus, Duration::from_millis(if quick { 100 } else { 400 })).into_fact();
+    let units = if quick { 64 } else { 256 };
+    let data: Vec<f64> = (0..(big / 8) as usize).map(|i| (i % 16) as f64).collect();
+    let mut points = Vec::new();
+    for workload in ["compute", "memory"] {
+        let mut base = None;
+        for &t in &counts {
+            progress.step(&format!("{workload}, {t} threads"));
+            let mut err = None;
+            let timing = timeit_with(&point, || {
+                let r = if workload == "compute" {
+                    compute_job(t, units)
+                } else {
+                    memory_job(t, &data, 64)
+                };
+                match r {
+                    Ok(v) => v,
+                    Err(e) => {
+                        err = Some(e);
+                        0.0
+                    }
+                }
+            });
+            if let Some(e) = err {
+                return Err(e);
+            }
+            let secs = timing.median_s;
+            let b = *base.get_or_insert(secs);
+            points.push(ScalingPoint {
+                workload: workload.into(),
+                threads: t,
+                speedup: b / secs,
+            });
+        }
+    }
+    let fit: Vec<(usize, f64)> = points
+        .iter()
+        .filter(|p| p.workload == "compute" && p.threads <= cpus)
+        .map(|p| (p.threads, p.speedup))
+        .collect();
+    let amdahl_serial_fraction = if cpus > 1 {
+        amdahl(&fit)
+            .map(Fact::Known)
+            .unwrap_or_else(|| Fact::unavailable("no multi-thread points"))
+    } else {
+        Fact::unavailable("one CPU: nothing to fit")
+    };
+    progress.step("false sharing");
+    let false_sharing = if cpus > 1 {
+        let t = cpus.min(4);
+        let n = if quick { 200_000 } else { 2_000_000 };
+        let time = |stride: usize| {
+            timeit_with(&point, || counters(t, n, stride)).median_s * 1e9 / n as f64
+        };
+        Fact::Known(FalseSharing {
+            threads: t,
+            packed_ns: time(1),
+            padded_ns: time(16),
+        })
+    } else {
+        Fact::unavailable("one CPU: no other core to share a line with")
+    };
+    Ok(Scaling {
+        experiment: "scaling".into(),
+        cpus,
+        cpu_share: share,
+        points,
+        amdahl_serial_fraction,
+        false_sharing,
+        budget: budget.name.clone(),
+    })
+}
+
+trait IntoFact<T> {
+    fn into_fact(self) -> Fact<T>;
+}
+
+impl<T> IntoFact<T> for Result<T> {
+    fn into_fact(self) -> Fact<T> {
+        match self {
+            Ok(v) => Fact::Known(v),
+            Err(Error::Unavailable(u)) => Fact::Unavailable(u),
+            Err(e) => Fact::unavailable(e.to_string()),
+        }
+    }
+}
+
+impl Scaling {
+    /// Show the plot inline with its reading.
+    pub fn evcxr_display(&self) {
+        show(self)
+    }
+
+    fn at(&self, workload: &str, threads: usize) -> Option<f64> {
+        self.points
+            .iter()
+            .find(|p| p.workload == workload && p.threads == threads)
+            .map(|p| p.speedup)
+    }
+}
+
+impl Outcome for Scaling {
+    fn name(&self) -> &str {
+        "scaling"
+    }
+
+    fn plot(&self) -> Result<Figure> {
+        let mut series: Vec<XySeries> = ["compute", "memory"]
+            .iter()
+            .map(|w| XySeries {
+                label: format!("{w}-bound"),
+                points: self
+                    .points
+                    .iter()
+                    .filter(|p| p.workload == *w)
+                    .map(|p| (p.threads as f64, p.speedup))
+                    .collect(),
+                line: true,
+            })
+            .collect();
+        if let Fact::Known(s) = self.cpu_share {
+            series.push(XySeries {
+                label: format!("CPU share granted: {}", fmt_sig(s, 3)),
+                points: vec![(self.cpus as f64, s)],
+                line: false,
+            });
+        }
+        xy_chart(&XyChart {
+            title: "Speed-up with more threads (the last point oversubscribes)",
+            x_label: "threads",
+            y_label: "speed-up over one thread (×)",
+            series: &series,
+            log_y: false,
+            notes: &[],
+        })
+    }
+
+    fn reading(&self) -> String {
+        let n = self.cpus;
+        let mut s = match &self.cpu_share {
+            Fact::Known(share) => format!(
+                "{n} spinning threads were granted {} CPUs' worth of time.",
+                fmt_sig(*share, 3)
+            ),
+            Fact::Unavailable(u) => format!("CPU share: {u}."),
+        };
+        if let (Some(c), Some(m)) = (self.at("compute", n), self.at("memory", n)) {
+            s.push_str(&format!(
+                " With {n} threads the compute-bound job ran {}× faster{} and the memory-bound one {}×: memory is shared by every core.",
+                fmt_sig(c, 3),
+                self.cpu_share
+                    .known()
+                    .map(|sh| format!(" ({}% of what that share allows)", fmt_sig(100.0 * c / sh.min(n as f64), 3)))
+                    .unwrap_or_default(),
+                fmt_sig(m, 3)
+            ));
+        }
+        if let Some(o) = self.at("compute", 2 * n) {
+            s.push_str(&format!(
+                " {} threads on {n} CPUs: {}× — more threads than cores only adds time slicing.",
+                2 * n,
+                fmt_sig(o, 3)
+            ));
+        }
+        if let Fact::Known(f) = &self.amdahl_serial_fraction {
+            s.push_str(&format!(" Amdahl fit: serial fraction {}.", fmt_sig(*f, 2)));
+        }
+        match &self.false_sharing {
+            Fact::Known(fs) => s.push_str(&format!(
+                " False sharing: {} threads bumping counters in one cache line take {} ns per increment, padded apart {} ns ({}×).",
+                fs.threads,
+                fmt_sig(fs.packed_ns, 3),
+                fmt_sig(fs.padded_ns, 3),
+                fmt_sig(fs.packed_ns / fs.padded_ns, 3)
+            )),
+            Fact::Unavailable(u) => s.push_str(&format!(" False sharing: {u}.")),
+        }
+        s
+    }
+
+    fn table(&self) -> String {
+        self.to_string()
+    }
+
+    fn to_json(&self) -> Result<String> {
+        json(self)
+    }
+}
+
+impl fmt::Display for Scaling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:>8} {:>9} {:>9}   (speed-up over one thread)",
+            "threads", "compute", "memory"
+        )?;
+        let mut ts: Vec<usize> = self.points.iter().map(|p| p.threads).collect();
+        ts.sort_unstable();
+        ts.dedup();
+        for t in ts {
+            let v = |w: &str| self.at(w, t).map(|x| fmt_sig(x, 3)).unwrap_or_default();
+            writeln!(f, "{t:>8} {:>9} {:>9}", v("compute"), v("memory"))?;
+        }
+        write!(f, "{}", self.reading())
+    }
+}
