@@ -6,8 +6,8 @@ pub use crate::error::{Error, Fact, Result, Unavailable};
 pub use crate::experiments::{
     Access, Bandwidth, Branches, CacheLine, Clock, Flops, HeavyData, Ilp, Latency, Mlp, Network,
     Outcome, Simd, Storage, Sweep, TierInputs, Tiers, access, bandwidth, branches, cacheline,
-    clock, flops, heavy_data, ilp, latency, mlp, network, scaling, simd, storage, sum_layout,
-    tiers, tiers_from,
+    clock, flops, heavy_data, ilp, latency, mlp, network, roofline, scaling, simd, storage,
+    sum_layout, tiers, tiers_from,
 };
 pub use crate::kernels::compute::{make_u64, sum_indexed_u64};
 pub use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};

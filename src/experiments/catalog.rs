@@ -53,6 +53,11 @@ pub const CATALOG: &[Entry] = &[
         run: |m, b, _| Ok(Box::new(super::simd(m, b)?)),
     },
     Entry {
+        name: "roofline",
+        about: "one core's roofline: peak FLOP/s, bandwidth per level, chapter kernels at their intensity",
+        run: |m, b, _| Ok(Box::new(super::roofline(m, b)?)),
+    },
+    Entry {
         name: "scaling",
         about: "CPU share granted, compute- vs memory-bound speed-up on 1..N and 2N threads, Amdahl, false sharing",
         run: |m, b, o| Ok(Box::new(super::scaling(m, b, o.threads)?)),

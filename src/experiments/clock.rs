@@ -165,6 +165,7 @@ impl Outcome for Clock {
                     line: false,
                 },
             ],
+            log_x: false,
             log_y: true,
             notes: &[(
                 here.0,

@@ -131,6 +131,7 @@ impl Outcome for Ilp {
             x_label: "independent chains",
             y_label: "operations per cycle",
             series: &series,
+            log_x: false,
             log_y: false,
             notes: &[],
         })

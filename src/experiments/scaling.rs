@@ -227,6 +227,7 @@ impl Outcome for Scaling {
             x_label: "threads",
             y_label: "speed-up over one thread (×)",
             series: &series,
+            log_x: false,
             log_y: false,
             notes: &[],
         })

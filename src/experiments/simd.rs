@@ -260,6 +260,7 @@ impl Outcome for Simd {
             x_label: "lanes per instruction",
             y_label: "speed-up over scalar (×)",
             series: &series,
+            log_x: false,
             log_y: false,
             notes: &[],
         })

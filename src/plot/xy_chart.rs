@@ -31,6 +31,8 @@ pub struct XyChart<'a> {
     pub y_label: &'a str,
     /// The series.
     pub series: &'a [XySeries],
+    /// Log10 x axis.
+    pub log_x: bool,
     /// Log10 y axis.
     pub log_y: bool,
     /// Text drawn just above and left of a point (ending at it): `(x, y, text)`.
@@ -44,13 +46,16 @@ pub struct XyChart<'a> {
 /// axis) to draw.
 pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
     let ty = |y: f64| if c.log_y { y.log10() } else { y };
-    let ok = |&(x, y): &(f64, f64)| x.is_finite() && y.is_finite() && (y > 0.0 || !c.log_y);
+    let tx = |x: f64| if c.log_x { x.log10() } else { x };
+    let ok = |&(x, y): &(f64, f64)| {
+        x.is_finite() && y.is_finite() && (y > 0.0 || !c.log_y) && (x > 0.0 || !c.log_x)
+    };
     let pts: Vec<(f64, f64)> = c
         .series
         .iter()
         .flat_map(|s| s.points.iter())
         .filter(|p| ok(p))
-        .map(|&(x, y)| (x, ty(y)))
+        .map(|&(x, y)| (tx(x), ty(y)))
         .collect();
     if pts.is_empty() {
         return Err(Error::Plot(format!(
@@ -65,7 +70,7 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
         y_lo = y_lo.min(y);
         y_hi = y_hi.max(y);
     }
-    let xpad = ((x_hi - x_lo) * 0.04).max(1.0);
+    let xpad = ((x_hi - x_lo) * 0.04).max(if c.log_x { 0.1 } else { 1.0 });
     let ypad = ((y_hi - y_lo) * 0.08).max(if c.log_y { 0.1 } else { 1.0 });
     let (y_lo, y_hi) = if c.log_y {
         (y_lo - ypad, y_hi + ypad * 2.0)
@@ -88,7 +93,12 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
             .y_desc(c.y_label)
             .x_labels(12)
             .y_labels(10)
-            .x_label_formatter(&|v| fmt_sig(*v, 4))
+            .x_label_formatter(&|v| {
+                fmt_sig(
+                    if c.log_x { 10f64.powf(*v) } else { *v },
+                    if c.log_x { 2 } else { 4 },
+                )
+            })
             .y_label_formatter(&fmt_y)
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
@@ -98,16 +108,20 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
                 .points
                 .iter()
                 .filter(|p| ok(p))
-                .map(|&(x, y)| (x, ty(y)))
+                .map(|&(x, y)| (tx(x), ty(y)))
                 .collect();
             p.sort_by(|a, b| a.0.total_cmp(&b.0));
             if s.line {
                 chart.draw_series(LineSeries::new(p.clone(), color.stroke_width(2)))?;
             }
+            // Dots mark measurements; a dense line (a model curve) has none.
+            let r = if s.line && p.len() > 20 { 0 } else { 4 };
             chart
-                .draw_series(p.into_iter().map(|q| Circle::new(q, 4, color.filled())))?
+                .draw_series(p.into_iter().map(|q| Circle::new(q, r, color.filled())))?
                 .label(s.label.clone())
-                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
+                });
         }
         for (x, y, text) in c.notes {
             if ok(&(*x, *y)) {
@@ -119,7 +133,7 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
                 );
                 chart.draw_series(std::iter::once(Text::new(
                     text.clone(),
-                    (*x - xpad * 0.2, ty(*y) + (y_hi - y_lo) * 0.07),
+                    (tx(*x) - xpad * 0.2, ty(*y) + (y_hi - y_lo) * 0.07),
                     style,
                 )))?;
             }

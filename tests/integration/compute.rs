@@ -66,6 +66,7 @@ fn xy_chart_draws_notes_and_refuses_nothing() {
         x_label: "year",
         y_label: "MHz",
         series: &s,
+        log_x: false,
         log_y: true,
         notes: &[(2004.0, 3800.0, "peak".into())],
     })
@@ -82,6 +83,7 @@ fn xy_chart_draws_notes_and_refuses_nothing() {
             x_label: "x",
             y_label: "y",
             series: &empty,
+            log_x: false,
             log_y: true,
             notes: &[]
         })
@@ -336,4 +338,56 @@ fn scaling_experiment_shape() {
         !one.false_sharing.is_known(),
         "one CPU says why instead of measuring"
     );
+}
+
+#[test]
+fn stencil_and_matmul_match_their_reference() {
+    use hpp::kernels::compute::*;
+    let w = 37;
+    let input: Vec<f64> = (0..w * 23).map(|i| (i % 7) as f64).collect();
+    let (mut a, mut b) = (vec![0.0; input.len()], vec![0.0; input.len()]);
+    stencil_5pt(&input, &mut a, w);
+    stencil_5pt_reference(&input, &mut b, w);
+    assert_eq!(a, b);
+    for n in [1, 5, 64, 70] {
+        let x: Vec<f64> = (0..n * n).map(|i| (i % 5) as f64).collect();
+        let y: Vec<f64> = (0..n * n).map(|i| (i % 3) as f64).collect();
+        let (mut c1, mut c2) = (vec![0.0; n * n], vec![0.0; n * n]);
+        matmul_blocked(&x, &y, &mut c1, n, 16);
+        matmul_reference(&x, &y, &mut c2, n);
+        assert_eq!(c1, c2, "n = {n}");
+    }
+}
+
+#[test]
+fn roofline_experiment_shape() {
+    let tiny = Budget {
+        min_run_s: 0.001,
+        runs: 3,
+        max_working_set_bytes: 1 << 20,
+        ..Budget::quick()
+    };
+    match hpp::experiments::roofline(&machine(), &tiny) {
+        Ok(r) => {
+            assert!(r.peak_gflops > 0.0);
+            assert_eq!(r.ceilings.last().map(|c| c.level.as_str()), Some("DRAM"));
+            let names: Vec<&str> = r.points.iter().map(|p| p.kernel.as_str()).collect();
+            assert_eq!(
+                names,
+                [
+                    "sum",
+                    "dot",
+                    "triad",
+                    "5-point stencil",
+                    "blocked matmul 256"
+                ]
+            );
+            // Intensities are the kernels' arithmetic, not measurements.
+            assert_eq!(r.points[0].flops_per_byte, 0.125);
+            assert!((r.points[2].flops_per_byte - 2.0 / 24.0).abs() < 1e-12);
+            assert!(r.attainable("DRAM", 1e6) == Some(r.peak_gflops));
+            r.plot().unwrap();
+        }
+        Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
+    }
 }
