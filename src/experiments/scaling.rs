@@ -40,6 +40,19 @@ pub struct FalseSharing {
     pub padded_ns: f64,
 }
 
+/// Two threads on SMT siblings of one core vs on two separate cores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmtPair {
+    /// Two logical CPUs of one core.
+    pub siblings: [usize; 2],
+    /// Two logical CPUs of different cores.
+    pub separate: [usize; 2],
+    /// Throughput of the sibling pair over one thread alone.
+    pub siblings_speedup: f64,
+    /// Throughput of the separate pair over one thread alone.
+    pub separate_speedup: f64,
+}
+
 /// The `scaling` result. JSON: `points[{workload, threads, speedup}]`,
 /// `cpu_share` (CPUs' worth granted to `cpus` spinning threads),
 /// `amdahl_serial_fraction`, `false_sharing`.
@@ -57,6 +70,8 @@ pub struct Scaling {
     pub amdahl_serial_fraction: Fact<f64>,
     /// False sharing, where there are two or more CPUs.
     pub false_sharing: Fact<FalseSharing>,
+    /// SMT siblings vs separate cores, where the machine has SMT.
+    pub smt: Fact<SmtPair>,
     /// Budget used.
     pub budget: String,
 }
@@ -92,7 +107,7 @@ pub fn scaling(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Re
     let point = budget.per_point();
     let mut counts = thread_counts(cpus);
     counts.push(cpus * 2);
-    let mut progress = Progress::new("scaling", 2 + counts.len() * 2);
+    let mut progress = Progress::new("scaling", 3 + counts.len() * 2);
     progress.step("CPU share");
     let share: Fact<f64> =
         cpu_share(cpus, Duration::from_millis(if quick { 100 } else { 400 })).into_fact();
@@ -157,8 +172,11 @@ pub fn scaling(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Re
     } else {
         Fact::unavailable("one CPU: no other core to share a line with")
     };
+    progress.step("SMT siblings vs separate cores");
+    let smt = smt_pair(machine, if quick { 16 } else { 64 });
     Ok(Scaling {
         experiment: "scaling".into(),
+        smt,
         cpus,
         cpu_share: share,
         points,
@@ -166,6 +184,35 @@ pub fn scaling(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Re
         false_sharing,
         budget: budget.name.clone(),
     })
+}
+
+/// Pin two compute threads to SMT siblings, then to separate cores, and
+/// compare each pair's throughput with one pinned thread.
+fn smt_pair(machine: &Machine, units: usize) -> Fact<SmtPair> {
+    let (Some(sib), Some(online)) = (machine.cpu.smt_siblings.known(), machine.cpu.online.known())
+    else {
+        return Fact::unavailable("the CPU topology is not known here");
+    };
+    if sib.len() < 2 {
+        return Fact::unavailable("no SMT: each core runs one hardware thread");
+    }
+    let Some(&other) = online.iter().find(|c| !sib.contains(c)) else {
+        return Fact::unavailable("every usable CPU is a sibling of one core");
+    };
+    let (a, b) = (sib[0], sib[1]);
+    let run = |cpus: &[usize]| crate::kernels::parallel::pinned_compute(cpus, units);
+    let measure = || -> Result<SmtPair> {
+        let one = run(&[a])?;
+        let pair_sib = run(&[a, b])?;
+        let pair_sep = run(&[a, other])?;
+        Ok(SmtPair {
+            siblings: [a, b],
+            separate: [a, other],
+            siblings_speedup: 2.0 * one / pair_sib,
+            separate_speedup: 2.0 * one / pair_sep,
+        })
+    };
+    measure().into_fact()
 }
 
 trait IntoFact<T> {
@@ -272,6 +319,14 @@ impl Outcome for Scaling {
                 fmt_sig(fs.packed_ns / fs.padded_ns, 3)
             )),
             Fact::Unavailable(u) => s.push_str(&format!(" False sharing: {u}.")),
+        }
+        match &self.smt {
+            Fact::Known(p) => s.push_str(&format!(
+                " Two threads on SMT siblings (CPUs {} and {}) do {}× the work of one; on separate cores (CPUs {} and {}) {}×: hyperthreads share one core's units.",
+                p.siblings[0], p.siblings[1], fmt_sig(p.siblings_speedup, 3),
+                p.separate[0], p.separate[1], fmt_sig(p.separate_speedup, 3)
+            )),
+            Fact::Unavailable(u) => s.push_str(&format!(" SMT: {u}.")),
         }
         s
     }

@@ -123,3 +123,71 @@ pub fn counters(threads: usize, n: u64, stride: usize) -> u64 {
     });
     slots.iter().map(|a| a.load(Ordering::Relaxed)).sum()
 }
+
+/// Pin the calling thread to logical CPU `cpu` (Linux `sched_setaffinity`).
+///
+/// # Errors
+/// `Unavailable` where the OS refuses or cannot pin.
+pub fn pin_current_thread(cpu: usize) -> std::result::Result<(), crate::error::Unavailable> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: cpu_set_t is plain data; CPU_SET writes inside it (bounded
+        // by the `cpu < CPU_SETSIZE` check); the call reads it.
+        unsafe {
+            if cpu >= libc::CPU_SETSIZE as usize {
+                return Err(crate::error::Unavailable::new(
+                    "CPU number beyond CPU_SETSIZE",
+                ));
+            }
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu, &mut set);
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+                return Err(crate::error::Unavailable::new(format!(
+                    "sched_setaffinity refused: {}",
+                    std::io::Error::last_os_error()
+                )));
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = cpu;
+        Err(crate::error::Unavailable::new(
+            "hpp pins threads on Linux only",
+        ))
+    }
+}
+
+/// Seconds for `units` compute units on each of the given CPUs at once, each
+/// thread pinned to its CPU.
+///
+/// # Errors
+/// `Unavailable` if a thread cannot be pinned.
+pub fn pinned_compute(cpus: &[usize], units: usize) -> Result<f64> {
+    let t0 = Instant::now();
+    let results: Vec<std::result::Result<f64, crate::error::Unavailable>> =
+        std::thread::scope(|s| {
+            let hs: Vec<_> = cpus
+                .iter()
+                .map(|&c| {
+                    s.spawn(move || {
+                        pin_current_thread(c)?;
+                        Ok((0..units).map(compute_unit).sum::<f64>())
+                    })
+                })
+                .collect();
+            hs.into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(crate::error::Unavailable::new("a pinned thread panicked"))
+                    })
+                })
+                .collect()
+        });
+    let secs = t0.elapsed().as_secs_f64();
+    for r in results {
+        std::hint::black_box(r?);
+    }
+    Ok(secs)
+}

@@ -104,6 +104,15 @@ pub fn topology(root: &Root, cpus: &[usize]) -> (Fact<usize>, Fact<usize>, Fact<
     (Fact::Known(cores.len()), Fact::Known(max_threads), packages)
 }
 
+/// The logical CPUs sharing a core with `cpu` (itself included), from
+/// `core_cpus_list` or the older `thread_siblings_list`.
+pub fn siblings_of(root: &Root, cpu: usize) -> Option<Vec<usize>> {
+    let t = format!("{CPU}/cpu{cpu}/topology");
+    root.read(&format!("{t}/core_cpus_list"))
+        .or_else(|| root.read(&format!("{t}/thread_siblings_list")))
+        .and_then(|s| parse_cpu_list(&s))
+}
+
 /// Every cache level seen by the first online CPU, with how many CPUs share
 /// each and how many instances the machine has.
 pub fn caches(root: &Root, cpus: &[usize]) -> Result<Vec<Cache>, Unavailable> {

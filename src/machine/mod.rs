@@ -75,6 +75,11 @@ pub struct Cpu {
     pub threads_per_core: Fact<usize>,
     /// CPU packages (sockets).
     pub packages: Fact<usize>,
+    /// Online logical CPUs, by number (for pinning threads).
+    pub online: Fact<Vec<usize>>,
+    /// The logical CPUs sharing the first online CPU's core (itself
+    /// included): two or more with SMT / Hyper-Threading.
+    pub smt_siblings: Fact<Vec<usize>>,
 }
 
 /// Data, instruction or unified.
@@ -180,6 +185,10 @@ pub struct LinuxFacts {
     pub threads_per_core: Fact<usize>,
     /// Packages.
     pub packages: Fact<usize>,
+    /// Online CPUs by number.
+    pub online: Fact<Vec<usize>>,
+    /// Siblings of the first online CPU's core.
+    pub smt_siblings: Fact<Vec<usize>>,
     /// Caches of the first online CPU.
     pub caches: Fact<Vec<Cache>>,
     /// Memory from /proc/meminfo.
@@ -229,6 +238,16 @@ pub fn probe_linux_root(root: &Path) -> LinuxFacts {
         physical_cores,
         threads_per_core,
         packages,
+        online: cpus
+            .clone()
+            .map(Fact::Known)
+            .unwrap_or_else(|| Fact::unavailable(no_cpus)),
+        smt_siblings: cpus
+            .as_ref()
+            .and_then(|c| c.first())
+            .and_then(|&c| linux::siblings_of(&r, c))
+            .map(Fact::Known)
+            .unwrap_or_else(|| Fact::unavailable("no core sibling list in sysfs")),
         caches,
         memory: Memory {
             total_bytes: total,
@@ -260,6 +279,8 @@ pub fn machine() -> Machine {
             physical_cores: Fact::unavailable(FALLBACK),
             threads_per_core: Fact::unavailable(FALLBACK),
             packages: Fact::unavailable(FALLBACK),
+            online: Fact::unavailable(FALLBACK),
+            smt_siblings: Fact::unavailable(FALLBACK),
         },
         caches: Fact::unavailable(FALLBACK),
         cache_source: None,
@@ -310,6 +331,8 @@ fn read_platform(mut m: Machine) -> Machine {
         m.cpu.physical_cores = f.physical_cores;
         m.cpu.threads_per_core = f.threads_per_core;
         m.cpu.packages = f.packages;
+        m.cpu.online = f.online;
+        m.cpu.smt_siblings = f.smt_siblings;
         if f.caches.is_known() {
             m.cache_source = Some("Linux sysfs".to_string());
         }

@@ -391,3 +391,33 @@ fn roofline_experiment_shape() {
         Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
     }
 }
+
+#[test]
+fn pinned_threads_run_or_say_why() {
+    use hpp::kernels::parallel::{pin_current_thread, pinned_compute};
+    let m = machine();
+    if let Some(online) = m.cpu.online.known() {
+        let first = online[0];
+        // Pin a scratch thread, not the test harness's own.
+        let r = std::thread::spawn(move || pin_current_thread(first))
+            .join()
+            .unwrap();
+        assert!(r.is_ok(), "{r:?}");
+        assert!(pinned_compute(&[first], 2).unwrap() > 0.0);
+    }
+    let r = hpp::experiments::scaling(
+        &m,
+        &Budget {
+            min_run_s: 0.001,
+            runs: 3,
+            max_working_set_bytes: 1 << 20,
+            ..Budget::quick()
+        },
+        Some(1),
+    )
+    .unwrap();
+    match (&r.smt, m.cpu.threads_per_core.known()) {
+        (hpp::Fact::Known(p), _) => assert!(p.siblings_speedup > 0.0 && p.separate_speedup > 0.0),
+        (hpp::Fact::Unavailable(u), _) => assert!(!u.reason().is_empty()),
+    }
+}

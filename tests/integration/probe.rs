@@ -24,6 +24,7 @@ fn amd_epyc_kvm_vm() {
     assert_eq!(f.physical_cores, Fact::Known(2));
     assert_eq!(f.threads_per_core, Fact::Known(1));
     assert_eq!(f.packages, Fact::Known(1));
+    assert_eq!(f.smt_siblings, Fact::Known(vec![0]), "no SMT in this VM");
     assert_eq!(
         sizes(&f),
         vec![
@@ -62,6 +63,12 @@ fn intel_laptop_with_smt() {
     assert_eq!(f.logical_cpus, Fact::Known(8));
     assert_eq!(f.physical_cores, Fact::Known(4));
     assert_eq!(f.threads_per_core, Fact::Known(2));
+    assert_eq!(
+        f.smt_siblings,
+        Fact::Known(vec![0, 4]),
+        "cpu0 shares its core with cpu4"
+    );
+    assert_eq!(f.online, Fact::Known((0..8).collect::<Vec<_>>()));
     assert_eq!(
         sizes(&f),
         vec![
