@@ -140,8 +140,15 @@ fn run_precision<T: Float>(
 ) {
     let bytes = std::mem::size_of::<T>() as u64;
     let n = (size / bytes).max(16) as usize;
-    let x: Vec<T> = make(n);
-    let mut y: Vec<T> = make(n);
+    // Both arrays start on a 64-byte boundary, so wide loads never straddle
+    // two cache lines and the result does not depend on where the allocator
+    // happened to put them (which differs between a CLI and a notebook).
+    let xbuf: Vec<T> = make(n + 16);
+    let mut ybuf: Vec<T> = make(n + 16);
+    let xo = xbuf.as_ptr().align_offset(64).min(16);
+    let yo = ybuf.as_ptr().align_offset(64).min(16);
+    let x = &xbuf[xo..xo + n];
+    let y = &mut ybuf[yo..yo + n];
     let lanes = |bits: u32| (bits as u64 / 8 / bytes).max(1) as u32;
     let mut push = |kernel: &str, variant: &str, l: u32, secs: f64| {
         points.push(SimdPoint {
@@ -153,14 +160,14 @@ fn run_precision<T: Float>(
             ns_per_element: secs * 1e9 / n as f64,
         })
     };
-    let t = timeit_with(point, || sum_scalar(black_box(&x)));
+    let t = timeit_with(point, || sum_scalar(black_box(x)));
     push("sum", "scalar", 1, t.median_s);
-    let t = timeit_with(point, || sum_auto(black_box(&x)));
+    let t = timeit_with(point, || sum_auto(black_box(x)));
     push("sum", "auto", lanes(auto_bits()), t.median_s);
     for bits in [128, 256, 512] {
         let variant = format!("explicit-{bits}");
         if widths.contains(&bits) {
-            let t = timeit_with(point, || lanes_sum(black_box(&x), bits));
+            let t = timeit_with(point, || lanes_sum(black_box(x), bits));
             push("sum", &variant, lanes(bits), t.median_s);
         } else {
             missing.push(SimdMissing {
@@ -170,12 +177,12 @@ fn run_precision<T: Float>(
             });
         }
     }
-    let t = timeit_with(point, || dot_scalar(black_box(&x), &y));
+    let t = timeit_with(point, || dot_scalar(black_box(x), y));
     push("dot", "scalar", 1, t.median_s);
-    let t = timeit_with(point, || dot_auto(black_box(&x), &y));
+    let t = timeit_with(point, || dot_auto(black_box(x), y));
     push("dot", "auto", lanes(auto_bits()), t.median_s);
     let a = T::from_u16(0);
-    let t = timeit_with(point, || saxpy(a, black_box(&x), &mut y));
+    let t = timeit_with(point, || saxpy(a, black_box(x), y));
     push("saxpy", "auto", lanes(auto_bits()), t.median_s);
     missing.push(SimdMissing {
         kernel: "saxpy".into(),

@@ -173,18 +173,24 @@ mod x86 {
         ($name:ident, $feat:literal, $t:ty, $v:ty, $lanes:literal, $zero:ident, $load:ident, $add:ident, $arr:ty) => {
             #[target_feature(enable = $feat)]
             pub unsafe fn $name(x: &[$t]) -> $t {
-                let mut acc: [$v; 4] = [$zero(); 4];
+                // Unrolled by hand so that every build profile (evcxr's
+                // incremental, 16-codegen-unit one included) gets the same loop.
+                let (mut a0, mut a1, mut a2, mut a3) = ($zero(), $zero(), $zero(), $zero());
                 let step = 4 * $lanes;
                 let body = x.len() / step * step;
+                let p = x.as_ptr();
                 let mut i = 0;
                 while i < body {
-                    for (k, a) in acc.iter_mut().enumerate() {
-                        // SAFETY: i + k·lanes + lanes ≤ body ≤ len; unaligned loads.
-                        let v = unsafe { $load(x.as_ptr().add(i + k * $lanes)) };
-                        *a = $add(*a, v);
+                    // SAFETY: i + 4·lanes ≤ body ≤ len; unaligned loads.
+                    unsafe {
+                        a0 = $add(a0, $load(p.add(i)));
+                        a1 = $add(a1, $load(p.add(i + $lanes)));
+                        a2 = $add(a2, $load(p.add(i + 2 * $lanes)));
+                        a3 = $add(a3, $load(p.add(i + 3 * $lanes)));
                     }
                     i += step;
                 }
+                let acc = [a0, a1, a2, a3];
                 let mut s: $t = 0.0;
                 for a in acc {
                     // SAFETY: a vector is plain lanes of floats.
