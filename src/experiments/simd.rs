@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::outcome::{Outcome, json, show};
 use crate::error::Result;
 use crate::kernels::simd::{
-    Float, dot_auto, dot_scalar, explicit_widths, make, saxpy, sum_auto, sum_f32_lanes,
-    sum_f64_lanes, sum_scalar,
+    Lanes, dot_auto, dot_lanes, dot_scalar, explicit_widths, make, saxpy, saxpy_lanes, sum_auto,
+    sum_f32_lanes, sum_f64_lanes, sum_scalar,
 };
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, timeit_with};
@@ -129,7 +129,7 @@ pub fn simd(machine: &Machine, budget: &Budget) -> Result<Simd> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run_precision<T: Float>(
+fn run_precision<T: Lanes>(
     size: u64,
     point: &Budget,
     widths: &[u32],
@@ -173,7 +173,12 @@ fn run_precision<T: Float>(
             missing.push(SimdMissing {
                 kernel: "sum".into(),
                 variant,
-                why: format!("n/a on this CPU (no {bits}-bit vector unit hpp can use)"),
+                why: if cfg!(target_arch = "x86_64") {
+                    format!("n/a on this CPU (no {bits}-bit vector unit)")
+                } else {
+                    "hpp has explicit-lane kernels for x86_64 only (NEON is not written yet)"
+                        .to_string()
+                },
             });
         }
     }
@@ -181,9 +186,27 @@ fn run_precision<T: Float>(
     push("dot", "scalar", 1, t.median_s);
     let t = timeit_with(point, || dot_auto(black_box(x), y));
     push("dot", "auto", lanes(auto_bits()), t.median_s);
+    for bits in [128, 256, 512] {
+        if widths.contains(&bits) {
+            let t = timeit_with(point, || dot_lanes(black_box(x), y, bits));
+            push("dot", &format!("explicit-{bits}"), lanes(bits), t.median_s);
+        }
+    }
+    // a = 0 keeps y unchanged, so repeated runs stay exact.
     let a = T::from_u16(0);
     let t = timeit_with(point, || saxpy(a, black_box(x), y));
     push("saxpy", "auto", lanes(auto_bits()), t.median_s);
+    for bits in [128, 256, 512] {
+        if widths.contains(&bits) {
+            let t = timeit_with(point, || saxpy_lanes(a, black_box(x), y, bits));
+            push(
+                "saxpy",
+                &format!("explicit-{bits}"),
+                lanes(bits),
+                t.median_s,
+            );
+        }
+    }
     missing.push(SimdMissing {
         kernel: "saxpy".into(),
         variant: "scalar".into(),

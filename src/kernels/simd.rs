@@ -145,6 +145,83 @@ pub fn sum_f32_lanes(x: &[f32], bits: u32) -> Option<f32> {
     None
 }
 
+/// Explicit-lane dot product at `bits`; `None` if this CPU cannot.
+pub fn dot_lanes<T: Lanes>(x: &[T], y: &[T], bits: u32) -> Option<T> {
+    if !explicit_widths().contains(&bits) {
+        return None;
+    }
+    T::dot(x, y, bits)
+}
+
+/// Explicit-lane saxpy (`y += a·x`) at `bits`; `false` if this CPU cannot.
+pub fn saxpy_lanes<T: Lanes>(a: T, x: &[T], y: &mut [T], bits: u32) -> bool {
+    explicit_widths().contains(&bits) && T::saxpy(a, x, y, bits)
+}
+
+/// The explicit-lane kernels of one precision (f32, f64).
+pub trait Lanes: Float {
+    /// Dot product at `bits`, if there is a kernel.
+    fn dot(x: &[Self], y: &[Self], bits: u32) -> Option<Self>;
+    /// saxpy at `bits`; false if there is no kernel.
+    fn saxpy(a: Self, x: &[Self], y: &mut [Self], bits: u32) -> bool;
+}
+
+macro_rules! lanes_impl {
+    ($t:ty, $d128:ident, $d256:ident, $d512:ident, $s128:ident, $s256:ident, $s512:ident) => {
+        impl Lanes for $t {
+            #[allow(unused_variables, unreachable_code)]
+            fn dot(x: &[$t], y: &[$t], bits: u32) -> Option<$t> {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: callers go through `dot_lanes`, which checked the
+                // CPU supports this width.
+                unsafe {
+                    return match bits {
+                        128 => Some(x86::$d128(x, y)),
+                        256 => Some(x86::$d256(x, y)),
+                        512 => Some(x86::$d512(x, y)),
+                        _ => None,
+                    };
+                }
+                None
+            }
+            #[allow(unused_variables, unreachable_code)]
+            fn saxpy(a: $t, x: &[$t], y: &mut [$t], bits: u32) -> bool {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above, through `saxpy_lanes`.
+                unsafe {
+                    match bits {
+                        128 => x86::$s128(a, x, y),
+                        256 => x86::$s256(a, x, y),
+                        512 => x86::$s512(a, x, y),
+                        _ => return false,
+                    }
+                    return true;
+                }
+                false
+            }
+        }
+    };
+}
+
+lanes_impl!(
+    f32,
+    dot_f32_128,
+    dot_f32_256,
+    dot_f32_512,
+    saxpy_f32_128,
+    saxpy_f32_256,
+    saxpy_f32_512
+);
+lanes_impl!(
+    f64,
+    dot_f64_128,
+    dot_f64_256,
+    dot_f64_512,
+    saxpy_f64_128,
+    saxpy_f64_256,
+    saxpy_f64_512
+);
+
 /// Explicit-lane f64 sum at `bits`; `None` if this CPU cannot.
 pub fn sum_f64_lanes(x: &[f64], bits: u32) -> Option<f64> {
     if !explicit_widths().contains(&bits) {
@@ -272,5 +349,208 @@ mod x86 {
         _mm512_loadu_pd,
         _mm512_add_pd,
         [f64; 8]
+    );
+
+    // Dot product: two vector accumulators of products (multiply, then add),
+    // the tail one element at a time.
+    macro_rules! lanes_dot {
+        ($name:ident, $feat:literal, $t:ty, $v:ty, $lanes:literal, $zero:ident, $load:ident, $add:ident, $mul:ident, $arr:ty) => {
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $name(x: &[$t], y: &[$t]) -> $t {
+                let n = x.len().min(y.len());
+                let (mut a0, mut a1) = ($zero(), $zero());
+                let step = 2 * $lanes;
+                let body = n / step * step;
+                let (px, py) = (x.as_ptr(), y.as_ptr());
+                let mut i = 0;
+                while i < body {
+                    // SAFETY: i + 2·lanes ≤ body ≤ n; unaligned loads.
+                    unsafe {
+                        a0 = $add(a0, $mul($load(px.add(i)), $load(py.add(i))));
+                        a1 = $add(
+                            a1,
+                            $mul($load(px.add(i + $lanes)), $load(py.add(i + $lanes))),
+                        );
+                    }
+                    i += step;
+                }
+                let mut s: $t = 0.0;
+                for a in [a0, a1] {
+                    // SAFETY: a vector is plain lanes of floats.
+                    let l: $arr = unsafe { std::mem::transmute(a) };
+                    for v in l {
+                        s += v;
+                    }
+                }
+                for k in body..n {
+                    s += x[k] * y[k];
+                }
+                s
+            }
+        };
+    }
+
+    // saxpy: y = a·x + y, one vector at a time, the tail one element at a time.
+    macro_rules! lanes_saxpy {
+        ($name:ident, $feat:literal, $t:ty, $lanes:literal, $set1:ident, $load:ident, $store:ident, $add:ident, $mul:ident) => {
+            #[target_feature(enable = $feat)]
+            pub unsafe fn $name(a: $t, x: &[$t], y: &mut [$t]) {
+                let n = x.len().min(y.len());
+                let body = n / $lanes * $lanes;
+                let va = $set1(a);
+                let (px, py) = (x.as_ptr(), y.as_mut_ptr());
+                let mut i = 0;
+                while i < body {
+                    // SAFETY: i + lanes ≤ body ≤ n for both slices.
+                    unsafe {
+                        let r = $add($mul(va, $load(px.add(i))), $load(py.add(i)));
+                        $store(py.add(i), r);
+                    }
+                    i += $lanes;
+                }
+                for k in body..n {
+                    y[k] += a * x[k];
+                }
+            }
+        };
+    }
+
+    lanes_dot!(
+        dot_f32_128,
+        "sse2",
+        f32,
+        __m128,
+        4,
+        _mm_setzero_ps,
+        _mm_loadu_ps,
+        _mm_add_ps,
+        _mm_mul_ps,
+        [f32; 4]
+    );
+    lanes_dot!(
+        dot_f64_128,
+        "sse2",
+        f64,
+        __m128d,
+        2,
+        _mm_setzero_pd,
+        _mm_loadu_pd,
+        _mm_add_pd,
+        _mm_mul_pd,
+        [f64; 2]
+    );
+    lanes_dot!(
+        dot_f32_256,
+        "avx2",
+        f32,
+        __m256,
+        8,
+        _mm256_setzero_ps,
+        _mm256_loadu_ps,
+        _mm256_add_ps,
+        _mm256_mul_ps,
+        [f32; 8]
+    );
+    lanes_dot!(
+        dot_f64_256,
+        "avx2",
+        f64,
+        __m256d,
+        4,
+        _mm256_setzero_pd,
+        _mm256_loadu_pd,
+        _mm256_add_pd,
+        _mm256_mul_pd,
+        [f64; 4]
+    );
+    lanes_dot!(
+        dot_f32_512,
+        "avx512f",
+        f32,
+        __m512,
+        16,
+        _mm512_setzero_ps,
+        _mm512_loadu_ps,
+        _mm512_add_ps,
+        _mm512_mul_ps,
+        [f32; 16]
+    );
+    lanes_dot!(
+        dot_f64_512,
+        "avx512f",
+        f64,
+        __m512d,
+        8,
+        _mm512_setzero_pd,
+        _mm512_loadu_pd,
+        _mm512_add_pd,
+        _mm512_mul_pd,
+        [f64; 8]
+    );
+    lanes_saxpy!(
+        saxpy_f32_128,
+        "sse2",
+        f32,
+        4,
+        _mm_set1_ps,
+        _mm_loadu_ps,
+        _mm_storeu_ps,
+        _mm_add_ps,
+        _mm_mul_ps
+    );
+    lanes_saxpy!(
+        saxpy_f64_128,
+        "sse2",
+        f64,
+        2,
+        _mm_set1_pd,
+        _mm_loadu_pd,
+        _mm_storeu_pd,
+        _mm_add_pd,
+        _mm_mul_pd
+    );
+    lanes_saxpy!(
+        saxpy_f32_256,
+        "avx2",
+        f32,
+        8,
+        _mm256_set1_ps,
+        _mm256_loadu_ps,
+        _mm256_storeu_ps,
+        _mm256_add_ps,
+        _mm256_mul_ps
+    );
+    lanes_saxpy!(
+        saxpy_f64_256,
+        "avx2",
+        f64,
+        4,
+        _mm256_set1_pd,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd,
+        _mm256_add_pd,
+        _mm256_mul_pd
+    );
+    lanes_saxpy!(
+        saxpy_f32_512,
+        "avx512f",
+        f32,
+        16,
+        _mm512_set1_ps,
+        _mm512_loadu_ps,
+        _mm512_storeu_ps,
+        _mm512_add_ps,
+        _mm512_mul_ps
+    );
+    lanes_saxpy!(
+        saxpy_f64_512,
+        "avx512f",
+        f64,
+        8,
+        _mm512_set1_pd,
+        _mm512_loadu_pd,
+        _mm512_storeu_pd,
+        _mm512_add_pd,
+        _mm512_mul_pd
     );
 }

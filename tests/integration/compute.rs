@@ -234,6 +234,17 @@ fn simd_kernels_match_their_reference() {
             }
         }
         assert_eq!(dot_auto(&x, &y), dot_scalar(&x, &y));
+        for bits in [128, 256, 512] {
+            if let Some(d) = dot_lanes(&x, &y, bits) {
+                assert_eq!(d, dot_scalar(&x, &y), "dot {bits}-bit, n = {n}");
+            }
+            let mut z1 = y.clone();
+            let mut z2 = y.clone();
+            if saxpy_lanes(3.0, &x, &mut z1, bits) {
+                saxpy(3.0, &x, &mut z2);
+                assert_eq!(z1, z2, "saxpy {bits}-bit, n = {n}");
+            }
+        }
         let mut z = y.clone();
         saxpy(2.0, &x, &mut z);
         assert!(
