@@ -13,7 +13,7 @@ use super::outcome::{Outcome, json, show};
 use crate::error::Result;
 use crate::kernels::simd::{
     Lanes, dot_auto, dot_lanes, dot_scalar, explicit_widths, make, saxpy, saxpy_lanes, sum_auto,
-    sum_f32_lanes, sum_f64_lanes, sum_scalar,
+    sum_lanes, sum_scalar,
 };
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, timeit_with};
@@ -97,25 +97,9 @@ pub fn simd(machine: &Machine, budget: &Budget) -> Result<Simd> {
     let widths = explicit_widths();
     for size in [l1, big] {
         progress.step(&format!("f32 at {}", fmt_bytes(size)));
-        run_precision::<f32>(
-            size,
-            &point,
-            &widths,
-            "f32",
-            &mut points,
-            &mut missing,
-            sum_f32_lanes,
-        );
+        run_precision::<f32>(size, &point, &widths, "f32", &mut points, &mut missing);
         progress.step(&format!("f64 at {}", fmt_bytes(size)));
-        run_precision::<f64>(
-            size,
-            &point,
-            &widths,
-            "f64",
-            &mut points,
-            &mut missing,
-            sum_f64_lanes,
-        );
+        run_precision::<f64>(size, &point, &widths, "f64", &mut points, &mut missing);
     }
     missing.sort_by(|a, b| (&a.kernel, &a.variant).cmp(&(&b.kernel, &b.variant)));
     missing.dedup();
@@ -136,7 +120,6 @@ fn run_precision<T: Lanes>(
     name: &str,
     points: &mut Vec<SimdPoint>,
     missing: &mut Vec<SimdMissing>,
-    lanes_sum: fn(&[T], u32) -> Option<T>,
 ) {
     let bytes = std::mem::size_of::<T>() as u64;
     let n = (size / bytes).max(16) as usize;
@@ -167,7 +150,7 @@ fn run_precision<T: Lanes>(
     for bits in [128, 256, 512] {
         let variant = format!("explicit-{bits}");
         if widths.contains(&bits) {
-            let t = timeit_with(point, || lanes_sum(black_box(x), bits));
+            let t = timeit_with(point, || sum_lanes(black_box(x), bits));
             push("sum", &variant, lanes(bits), t.median_s);
         } else {
             missing.push(SimdMissing {

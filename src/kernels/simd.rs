@@ -125,24 +125,23 @@ pub fn explicit_widths() -> Vec<u32> {
     v
 }
 
-/// Explicit-lane f32 sum at `bits` (128, 256, 512); `None` if this CPU or
+/// Explicit-lane sum at `bits` (128, 256, 512); `None` if this CPU or
 /// architecture cannot.
-pub fn sum_f32_lanes(x: &[f32], bits: u32) -> Option<f32> {
+pub fn sum_lanes<T: Lanes>(x: &[T], bits: u32) -> Option<T> {
     if !explicit_widths().contains(&bits) {
         return None;
     }
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: each width runs only when the CPU reported its feature
-    // (checked by `explicit_widths`).
-    unsafe {
-        return Some(match bits {
-            128 => x86::sum_f32_128(x),
-            256 => x86::sum_f32_256(x),
-            _ => x86::sum_f32_512(x),
-        });
-    }
-    #[allow(unreachable_code)]
-    None
+    T::sum(x, bits)
+}
+
+/// [`sum_lanes`] for f32.
+pub fn sum_f32_lanes(x: &[f32], bits: u32) -> Option<f32> {
+    sum_lanes(x, bits)
+}
+
+/// [`sum_lanes`] for f64.
+pub fn sum_f64_lanes(x: &[f64], bits: u32) -> Option<f64> {
+    sum_lanes(x, bits)
 }
 
 /// Explicit-lane dot product at `bits`; `None` if this CPU cannot.
@@ -160,6 +159,8 @@ pub fn saxpy_lanes<T: Lanes>(a: T, x: &[T], y: &mut [T], bits: u32) -> bool {
 
 /// The explicit-lane kernels of one precision (f32, f64).
 pub trait Lanes: Float {
+    /// Sum at `bits`, if there is a kernel.
+    fn sum(x: &[Self], bits: u32) -> Option<Self>;
     /// Dot product at `bits`, if there is a kernel.
     fn dot(x: &[Self], y: &[Self], bits: u32) -> Option<Self>;
     /// saxpy at `bits`; false if there is no kernel.
@@ -167,8 +168,23 @@ pub trait Lanes: Float {
 }
 
 macro_rules! lanes_impl {
-    ($t:ty, $d128:ident, $d256:ident, $d512:ident, $s128:ident, $s256:ident, $s512:ident) => {
+    ($t:ty, $u128:ident, $u256:ident, $u512:ident, $d128:ident, $d256:ident, $d512:ident, $s128:ident, $s256:ident, $s512:ident) => {
         impl Lanes for $t {
+            #[allow(unused_variables, unreachable_code)]
+            fn sum(x: &[$t], bits: u32) -> Option<$t> {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: callers go through `sum_lanes`, which checked the
+                // CPU supports this width.
+                unsafe {
+                    return match bits {
+                        128 => Some(x86::$u128(x)),
+                        256 => Some(x86::$u256(x)),
+                        512 => Some(x86::$u512(x)),
+                        _ => None,
+                    };
+                }
+                None
+            }
             #[allow(unused_variables, unreachable_code)]
             fn dot(x: &[$t], y: &[$t], bits: u32) -> Option<$t> {
                 #[cfg(target_arch = "x86_64")]
@@ -205,6 +221,9 @@ macro_rules! lanes_impl {
 
 lanes_impl!(
     f32,
+    sum_f32_128,
+    sum_f32_256,
+    sum_f32_512,
     dot_f32_128,
     dot_f32_256,
     dot_f32_512,
@@ -214,6 +233,9 @@ lanes_impl!(
 );
 lanes_impl!(
     f64,
+    sum_f64_128,
+    sum_f64_256,
+    sum_f64_512,
     dot_f64_128,
     dot_f64_256,
     dot_f64_512,
@@ -221,24 +243,6 @@ lanes_impl!(
     saxpy_f64_256,
     saxpy_f64_512
 );
-
-/// Explicit-lane f64 sum at `bits`; `None` if this CPU cannot.
-pub fn sum_f64_lanes(x: &[f64], bits: u32) -> Option<f64> {
-    if !explicit_widths().contains(&bits) {
-        return None;
-    }
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: as in `sum_f32_lanes`.
-    unsafe {
-        return Some(match bits {
-            128 => x86::sum_f64_128(x),
-            256 => x86::sum_f64_256(x),
-            _ => x86::sum_f64_512(x),
-        });
-    }
-    #[allow(unreachable_code)]
-    None
-}
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
