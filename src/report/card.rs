@@ -32,22 +32,65 @@ fn cache_text(c: &Cache) -> String {
 
 impl Machine {
     /// The card as `(heading, text)` rows, shared by the text and HTML forms.
+    /// A reason for something unknown is said once: parts of a row show "?"
+    /// and the reasons follow in a last row.
     pub fn card_rows(&self) -> Vec<(&'static str, String)> {
+        // Reasons behind a "?" (listed in a last row), and reasons a whole
+        // row has already spelled out (later rows say "as above").
+        let marks = std::cell::RefCell::new(Vec::<String>::new());
+        let spelled = std::cell::RefCell::new(Vec::<String>::new());
+        let add = |set: &std::cell::RefCell<Vec<String>>, reason: &str| {
+            let mut v = set.borrow_mut();
+            let new = !v.iter().any(|r| r == reason);
+            if new {
+                v.push(reason.to_string());
+            }
+            new
+        };
+        // Part of a row: the value, or "?" with the reason kept for the end.
+        let q = |f: Fact<String>| match f {
+            Fact::Known(v) => v,
+            Fact::Unavailable(u) => {
+                add(&marks, u.reason());
+                "?".to_string()
+            }
+        };
+        // A whole row: the value, or the reason the first time it comes up.
+        let whole = |f: Fact<String>| match f {
+            Fact::Known(v) => v,
+            Fact::Unavailable(u) => {
+                if add(&spelled, u.reason()) {
+                    format!("unavailable ({})", u.reason())
+                } else {
+                    "unavailable (as above)".to_string()
+                }
+            }
+        };
         let c = &self.cpu;
+        let n = |f: &Fact<usize>| q(f.clone().map(|v| v.to_string()));
         let topo = match (c.physical_cores.known(), c.threads_per_core.known()) {
             (Some(p), Some(t)) => {
                 format!("{p} cores × {t} thread{}", if *t == 1 { "" } else { "s" })
             }
-            _ => format!("cores: {}", c.physical_cores),
+            _ => format!("{} cores", n(&c.physical_cores)),
         };
-        let caches = match &self.caches {
-            Fact::Known(cs) => format!(
+        let cpu = format!(
+            "{} ({}), {} · {} logical CPUs ({} usable) · {} · {} package(s)",
+            q(c.brand.clone()),
+            q(c.vendor.clone()),
+            c.arch,
+            n(&c.logical_cpus),
+            n(&c.available_parallelism),
+            topo,
+            n(&c.packages)
+        );
+        let caches = whole(self.caches.clone().map(|cs| {
+            format!(
                 "{}  [{}]",
                 cs.iter().map(cache_text).collect::<Vec<_>>().join(" · "),
                 self.cache_source.as_deref().unwrap_or("?")
-            ),
-            Fact::Unavailable(u) => u.to_string(),
-        };
+            )
+        }));
         let simd = if self.simd.features.is_empty() {
             "none that hpp knows how to ask for on this architecture".to_string()
         } else {
@@ -59,40 +102,49 @@ impl Machine {
         };
         let mem = format!(
             "{} total, {} available",
-            self.memory.total_bytes.clone().map(fmt_bytes),
-            self.memory.available_bytes.clone().map(fmt_bytes)
+            q(self.memory.total_bytes.clone().map(fmt_bytes)),
+            q(self.memory.available_bytes.clone().map(fmt_bytes))
         );
-        let vm = match &self.virtualization {
-            Fact::Known(v) if v.virtualised => format!(
-                "yes{}",
-                v.hypervisor
-                    .as_ref()
-                    .map(|h| format!(" ({h})"))
-                    .unwrap_or_default()
-            ),
-            Fact::Known(_) => "no (bare metal)".to_string(),
-            Fact::Unavailable(u) => u.to_string(),
-        };
+        let os = format!(
+            "{} ({}), kernel {}",
+            q(self.os.name.clone()),
+            self.os.family,
+            q(self.os.kernel.clone())
+        );
+        let vm = whole(self.virtualization.clone().map(|v| {
+            if v.virtualised {
+                format!(
+                    "yes{}",
+                    v.hypervisor.map(|h| format!(" ({h})")).unwrap_or_default()
+                )
+            } else {
+                "no (bare metal)".to_string()
+            }
+        }));
         let f = &self.frequency;
         let freq = if f.governor.is_known() || f.turbo.is_known() || f.max_mhz.is_known() {
             format!(
                 "governor {}, driver {}, turbo {}, max {}",
-                f.governor,
-                f.driver,
-                f.turbo.clone().map(|t| if t { "on" } else { "off" }),
-                f.max_mhz.clone().map(|m| format!("{} MHz", fmt_sig(m, 4)))
+                q(f.governor.clone()),
+                q(f.driver.clone()),
+                q(f.turbo
+                    .clone()
+                    .map(|t| if t { "on" } else { "off" }.to_string())),
+                q(f.max_mhz.clone().map(|m| format!("{} MHz", fmt_sig(m, 4))))
             )
         } else {
-            f.governor.to_string()
+            whole(f.governor.clone())
         };
+        let counters = whole(self.perf_counters.clone());
         let timer = format!(
-            "{} · resolution {} · {} per reading",
+            "{} · resolution {} · {} ns per reading",
             self.timer.source,
-            self.timer
+            q(self
+                .timer
                 .resolution_ns
                 .clone()
-                .map(|r| format!("{} ns", fmt_sig(r, 3))),
-            format_args!("{} ns", fmt_sig(self.timer.overhead_ns, 3))
+                .map(|r| format!("{} ns", fmt_sig(r, 3)))),
+            fmt_sig(self.timer.overhead_ns, 3)
         );
         let build = format!(
             "{}{}",
@@ -108,36 +160,23 @@ impl Machine {
                 String::new()
             }
         );
-        vec![
-            (
-                "CPU",
-                format!(
-                    "{} ({}), {} · {} logical CPUs ({} usable) · {} · {} package(s)",
-                    c.brand,
-                    c.vendor,
-                    c.arch,
-                    c.logical_cpus,
-                    c.available_parallelism,
-                    topo,
-                    c.packages
-                ),
-            ),
+        let mut rows = vec![
+            ("CPU", cpu),
             ("Caches", caches),
             ("SIMD", simd),
             ("Memory", mem),
-            (
-                "OS",
-                format!(
-                    "{} ({}), kernel {}",
-                    self.os.name, self.os.family, self.os.kernel
-                ),
-            ),
+            ("OS", os),
             ("Virtual", vm),
             ("Frequency", freq),
-            ("Counters", self.perf_counters.to_string()),
+            ("Counters", counters),
             ("Timer", timer),
             ("hpp build", build),
-        ]
+        ];
+        let marks = marks.into_inner();
+        if !marks.is_empty() {
+            rows.push(("?", format!("not known: {}", marks.join("; "))));
+        }
+        rows
     }
 
     /// A compact HTML banner.
