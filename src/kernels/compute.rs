@@ -30,43 +30,29 @@ pub fn make_u64(n: usize) -> Vec<u64> {
 /// multiply. Returns the final value; `None` on architectures without an
 /// implementation here.
 pub fn dependent_adds(n: u64) -> Option<u64> {
+    // Eight copies of one register add, then the loop: the same shape on
+    // both architectures, only the instruction differs.
+    macro_rules! chain {
+        ($add:literal) => {{
+            let mut x: u64 = 0;
+            for _ in 0..n / 8 {
+                // SAFETY: eight register adds; no memory, stack or flags
+                // contract beyond what `asm!` assumes by default.
+                unsafe {
+                    std::arch::asm!(
+                        $add, $add, $add, $add, $add, $add, $add, $add,
+                        x = inout(reg) x,
+                        options(nomem, nostack)
+                    );
+                }
+            }
+            Some(x)
+        }};
+    }
     #[cfg(target_arch = "x86_64")]
-    {
-        let mut x: u64 = 0;
-        let mut i = 0;
-        while i < n / 8 {
-            // SAFETY: eight register adds; no memory, stack or flags contract
-            // beyond what `asm!` assumes by default.
-            unsafe {
-                std::arch::asm!(
-                    "add {x}, 1", "add {x}, 1", "add {x}, 1", "add {x}, 1",
-                    "add {x}, 1", "add {x}, 1", "add {x}, 1", "add {x}, 1",
-                    x = inout(reg) x,
-                    options(nomem, nostack)
-                );
-            }
-            i += 1;
-        }
-        Some(x)
-    }
+    return chain!("add {x}, 1");
     #[cfg(target_arch = "aarch64")]
-    {
-        let mut x: u64 = 0;
-        let mut i = 0;
-        while i < n / 8 {
-            // SAFETY: as above.
-            unsafe {
-                std::arch::asm!(
-                    "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1",
-                    "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1", "add {x}, {x}, #1",
-                    x = inout(reg) x,
-                    options(nomem, nostack)
-                );
-            }
-            i += 1;
-        }
-        Some(x)
-    }
+    return chain!("add {x}, {x}, #1");
     #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let _ = n;

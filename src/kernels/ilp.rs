@@ -70,17 +70,22 @@ mod imp {
         };
     }
 
-    macro_rules! int_kernel {
-        ($name:ident; $($i:literal)*) => {
+    // One kernel: chains $i… of element type $t in register class $class,
+    // each step "<op> {i}<tail>" with `inc` (1) as the operand; extra
+    // attributes (a target feature) go first.
+    macro_rules! chain_kernel {
+        ($(#[$attr:meta])* $name:ident, $t:ty, $class:ident, $op:literal, $tail:literal; $($i:literal)*) => {
+            $(#[$attr])*
             fn $name(rounds: u64) -> f64 {
-                let mut a = [0u64; 12];
+                let mut a: [$t; 12] = [0 as $t; 12];
                 for _ in 0..rounds {
-                    // SAFETY: register-only integer adds.
+                    // SAFETY: register-only adds or FMAs on the chains; an FMA
+                    // kernel is only called after the CPU reported FMA.
                     unsafe {
                         std::arch::asm!(
-                            steps!("add", ", {inc}"; $($i)*),
-                            $(inout(reg) a[$i],)*
-                            inc = in(reg) 1u64,
+                            steps!($op, $tail; $($i)*),
+                            $(inout($class) a[$i],)*
+                            inc = in($class) 1 as $t,
                             options(nomem, nostack)
                         );
                     }
@@ -90,45 +95,21 @@ mod imp {
         };
     }
 
+    macro_rules! int_kernel {
+        ($name:ident; $($i:literal)*) => {
+            chain_kernel!($name, u64, reg, "add", ", {inc}"; $($i)*);
+        };
+    }
+
     macro_rules! f64_kernel {
         ($name:ident; $($i:literal)*) => {
-            fn $name(rounds: u64) -> f64 {
-                let mut a = [0f64; 12];
-                for _ in 0..rounds {
-                    // SAFETY: register-only scalar SSE2 adds (x86_64 baseline).
-                    unsafe {
-                        std::arch::asm!(
-                            steps!("addsd", ", {inc}"; $($i)*),
-                            $(inout(xmm_reg) a[$i],)*
-                            inc = in(xmm_reg) 1.0f64,
-                            options(nomem, nostack)
-                        );
-                    }
-                }
-                a.iter().sum()
-            }
+            chain_kernel!($name, f64, xmm_reg, "addsd", ", {inc}"; $($i)*);
         };
     }
 
     macro_rules! fma_kernel {
         ($name:ident; $($i:literal)*) => {
-            #[target_feature(enable = "fma")]
-            fn $name(rounds: u64) -> f64 {
-                let mut a = [0f64; 12];
-                for _ in 0..rounds {
-                    // SAFETY: register-only scalar FMAs (acc += inc × inc);
-                    // only called after the CPU reported FMA.
-                    unsafe {
-                        std::arch::asm!(
-                            steps!("vfmadd231sd", ", {inc}, {inc}"; $($i)*),
-                            $(inout(xmm_reg) a[$i],)*
-                            inc = in(xmm_reg) 1.0f64,
-                            options(nomem, nostack)
-                        );
-                    }
-                }
-                a.iter().sum()
-            }
+            chain_kernel!(#[target_feature(enable = "fma")] $name, f64, xmm_reg, "vfmadd231sd", ", {inc}, {inc}"; $($i)*);
         };
     }
 

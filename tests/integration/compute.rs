@@ -427,8 +427,29 @@ fn pinned_threads_run_or_say_why() {
         Some(1),
     )
     .unwrap();
-    match (&r.smt, m.cpu.threads_per_core.known()) {
-        (hpp::Fact::Known(p), _) => assert!(p.siblings_speedup > 0.0 && p.separate_speedup > 0.0),
-        (hpp::Fact::Unavailable(u), _) => assert!(!u.reason().is_empty()),
+    // The SMT comparison runs exactly when the card shows sibling CPUs and
+    // a CPU outside them; otherwise it says why.
+    let siblings = m.cpu.smt_siblings.known().map_or(0, |s| s.len());
+    let outside = m
+        .cpu
+        .online
+        .known()
+        .zip(m.cpu.smt_siblings.known())
+        .is_some_and(|(on, sib)| on.iter().any(|c| !sib.contains(c)));
+    match &r.smt {
+        hpp::Fact::Known(p) => {
+            assert!(
+                siblings >= 2 && outside,
+                "measured without SMT siblings on the card"
+            );
+            assert!(p.siblings_speedup > 0.0 && p.separate_speedup > 0.0);
+        }
+        hpp::Fact::Unavailable(u) => {
+            assert!(
+                siblings < 2 || !outside,
+                "SMT on the card but not measured: {u}"
+            );
+            assert!(!u.reason().is_empty());
+        }
     }
 }
