@@ -55,10 +55,13 @@ import json, sys
 fl = json.load(open(sys.argv[1])); clk = json.load(open(sys.argv[2]))
 c = dict(l.split() for l in open(sys.argv[3]))
 print("compute                         hpp        C   hpp/C")
-for p in ("f64", "f32"):
-    h = next(x["gflops"] for x in fl["points"] if x["precision"] == p and x["vector_bits"] == 256 and x["threads"] == 1)
-    g = float(c[f"{p}_256"])
-    print(f"  {p} 256-bit FMA, GFLOP/s   {h:7.2f}  {g:7.2f}  {h/g:6.3f}")
+for bits in (256, 512):
+    for p in ("f64", "f32"):
+        h = next((x["gflops"] for x in fl["points"] if x["precision"] == p and x["vector_bits"] == bits and x["threads"] == 1), None)
+        if h is None or f"{p}_{bits}" not in c:
+            continue
+        g = float(c[f"{p}_{bits}"])
+        print(f"  {p} {bits}-bit FMA, GFLOP/s   {h:7.2f}  {g:7.2f}  {h/g:6.3f}")
 g = float(c["clock"])
 print(f"  clock (add chain), GHz     {clk['ghz']:7.3f}  {g:7.3f}  {clk['ghz']/g:6.3f}")
 PY

@@ -14,6 +14,7 @@ use super::outcome::{Outcome, json, show};
 use crate::error::{Error, Fact, Result};
 use crate::kernels::flops::{Precision, flops_per_call, run};
 use crate::machine::Machine;
+use crate::machine::uarch::{FmaUnits, fma_units};
 use crate::measure::{Budget, Progress, stats};
 use crate::plot::{Figure, bar_chart};
 use crate::units::fmt_sig;
@@ -32,11 +33,16 @@ pub struct FlopsPoint {
     pub threads: usize,
     /// Billions of floating-point operations per second, all threads.
     pub gflops: f64,
+    /// What the core's FMA units could do at the measured clock, all
+    /// threads (from `data/fma_units.csv`); `None` when the table does not
+    /// know this CPU or width.
+    pub theoretical_gflops: Option<f64>,
 }
 
 /// The `flops` result. JSON: `points[{precision, vector_bits, threads,
-/// gflops}]`, `unavailable[{precision, vector_bits, why}]`, `ghz`,
-/// `flops_per_cycle_per_core` (best single-thread figure ÷ clock).
+/// gflops, theoretical_gflops}]`, `unavailable[{precision, vector_bits, why}]`,
+/// `ghz`, `flops_per_cycle_per_core` (best single-thread figure ÷ clock),
+/// `fma_units` (the reference row used for the theoretical figures).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Flops {
     /// Always "flops".
@@ -49,6 +55,8 @@ pub struct Flops {
     pub ghz: Fact<f64>,
     /// Best single-thread f64 FLOP per cycle.
     pub flops_per_cycle_per_core: Fact<f64>,
+    /// Reference data on this CPU's FMA units, or why there is none.
+    pub fma_units: Fact<FmaUnits>,
     /// Budget used.
     pub budget: String,
 }
@@ -104,11 +112,7 @@ pub fn flops(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Resu
         for bits in WIDTHS {
             progress.step(&format!("{} at {bits} bits", p.name()));
             if run(p, bits, 1).is_none() {
-                let why = if bits == 512 && machine.simd.has("avx512f") {
-                    "hpp has no 512-bit kernel yet".to_string()
-                } else {
-                    format!("n/a on this CPU (no {}-bit FMA)", bits)
-                };
+                let why = format!("n/a on this CPU (no {bits}-bit FMA)");
                 unavailable.push((p.name().to_string(), bits, why));
                 continue;
             }
@@ -118,6 +122,7 @@ pub fn flops(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Resu
                 vector_bits: bits,
                 threads: 1,
                 gflops: measure(p, bits, 1, &point),
+                theoretical_gflops: None,
             });
         }
         if let Some(bits) = widest {
@@ -127,6 +132,7 @@ pub fn flops(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Resu
                     vector_bits: bits,
                     threads: t,
                     gflops: measure(p, bits, t, &point),
+                    theoretical_gflops: None,
                 });
             }
         }
@@ -137,6 +143,15 @@ pub fn flops(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Resu
         )));
     }
     let ghz = super::add_latency_ns(&point).map(|ns| 1.0 / ns);
+    let units = fma_units(machine);
+    if let (Some(g), Some(u)) = (ghz.known(), units.known()) {
+        for x in &mut points {
+            let bytes = if x.precision == "f64" { 8 } else { 4 };
+            x.theoretical_gflops = u
+                .flops_per_cycle(x.vector_bits, bytes)
+                .map(|f| f * g * x.threads as f64);
+        }
+    }
     let best = points
         .iter()
         .filter(|x| x.precision == "f64" && x.threads == 1)
@@ -145,6 +160,7 @@ pub fn flops(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Resu
     Ok(Flops {
         experiment: "flops".into(),
         flops_per_cycle_per_core: ghz.clone().map(|g| best / g),
+        fma_units: units,
         points,
         unavailable,
         ghz,
@@ -236,6 +252,32 @@ impl Outcome for Flops {
                 fmt_sig(b / a, 3)
             ));
         }
+        match &self.fma_units {
+            Fact::Known(u) => {
+                let best = self
+                    .points
+                    .iter()
+                    .filter(|x| x.precision == "f64" && x.threads == 1)
+                    .filter_map(|x| x.theoretical_gflops.map(|t| (x, t)))
+                    .max_by_key(|(x, _)| x.vector_bits);
+                if let Some((x, t)) = best {
+                    s.push_str(&format!(
+                        " The {} table (reference data: {}) allows {} GFLOP/s at {} bits at this clock; measured {}%.",
+                        u.uarch,
+                        u.source,
+                        fmt_sig(t, 3),
+                        x.vector_bits,
+                        fmt_sig(100.0 * x.gflops / t, 3)
+                    ));
+                }
+            }
+            Fact::Unavailable(u) => {
+                s.push_str(&format!(
+                    " Theoretical peak unavailable: {}.",
+                    u.unavailable
+                ));
+            }
+        }
         for (p, b, why) in &self.unavailable {
             s.push_str(&format!(" {p} {b}-bit: {why}."));
         }
@@ -254,9 +296,19 @@ impl Outcome for Flops {
 impl fmt::Display for Flops {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for x in &self.points {
+            let of_peak = x
+                .theoretical_gflops
+                .map(|t| {
+                    format!(
+                        "  (theoretical {}, {}%)",
+                        fmt_sig(t, 4),
+                        fmt_sig(100.0 * x.gflops / t, 3)
+                    )
+                })
+                .unwrap_or_default();
             writeln!(
                 f,
-                "{:>4} {:>4}-bit {:>3} thread(s) {:>10} GFLOP/s",
+                "{:>4} {:>4}-bit {:>3} thread(s) {:>10} GFLOP/s{of_peak}",
                 x.precision,
                 x.vector_bits,
                 x.threads,

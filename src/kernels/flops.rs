@@ -117,6 +117,8 @@ mod imp {
         (@tmpl f32_128) => { steps!("vfmadd231ps"; 0 1 2 3 4 5 6 7 8 9 10 11) };
         (@tmpl f64_256) => { steps!("vfmadd231pd"; 0 1 2 3 4 5 6 7 8 9 10 11) };
         (@tmpl f32_256) => { steps!("vfmadd231ps"; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f64_512) => { steps!("vfmadd231pd"; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f32_512) => { steps!("vfmadd231ps"; 0 1 2 3 4 5 6 7 8 9 10 11) };
     }
 
     kernel!(
@@ -174,12 +176,31 @@ mod imp {
         [f32; 8]
     );
 
+    kernel!(
+        f64_512,
+        "avx512f",
+        zmm_reg,
+        __m512d,
+        _mm512_setzero_pd(),
+        _mm512_set1_pd(1.0),
+        [f64; 8]
+    );
+    kernel!(
+        f32_512,
+        "avx512f",
+        zmm_reg,
+        __m512,
+        _mm512_setzero_ps(),
+        _mm512_set1_ps(1.0),
+        [f32; 16]
+    );
+
     pub fn run(p: Precision, bits: u32, rounds: u64) -> Option<f64> {
         if !std::arch::is_x86_feature_detected!("fma") {
             return None;
         }
         // SAFETY (all arms): FMA was detected above; the 256-bit arms also
-        // check AVX.
+        // check AVX, the 512-bit arms AVX-512F.
         unsafe {
             Some(match (p, bits) {
                 // Scalar: only lane 0 accumulates; the other lanes stay 0.
@@ -192,6 +213,12 @@ mod imp {
                 }
                 (Precision::F32, 256) if std::arch::is_x86_feature_detected!("avx") => {
                     f32_256(rounds)
+                }
+                (Precision::F64, 512) if std::arch::is_x86_feature_detected!("avx512f") => {
+                    f64_512(rounds)
+                }
+                (Precision::F32, 512) if std::arch::is_x86_feature_detected!("avx512f") => {
+                    f32_512(rounds)
                 }
                 _ => return None,
             })

@@ -5,8 +5,9 @@
 //! execution ports are full (its throughput).
 //!
 //! # Platforms
-//! x86_64 only (integer add, scalar f64 add, scalar f64 FMA when the CPU has
-//! FMA); elsewhere every kernel returns `None`.
+//! x86_64 only (integer add up to 12 chains, scalar f64 add and scalar f64
+//! FMA — when the CPU has FMA — up to 16); elsewhere every kernel returns
+//! `None`.
 
 /// The operation a chain repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,10 +36,18 @@ impl IlpOp {
 }
 
 /// Chain counts the kernels exist for.
-pub const CHAINS: [usize; 6] = [1, 2, 4, 6, 8, 12];
+pub const CHAINS: [usize; 7] = [1, 2, 4, 6, 8, 12, 16];
+
+/// Most integer chains: inline assembly on x86-64 may use 13 of the 16
+/// general registers (the stack and frame pointers and rbx are reserved).
+pub const MAX_INT_CHAINS: usize = 12;
 
 /// Operations per call of [`run`] per chain: 4 unrolled steps × `rounds`.
 pub const STEPS_PER_ROUND: u64 = 4;
+
+/// The FMA kernels compute `x = x × c + x` (c read from memory, so all 16
+/// vector registers can hold chains); each chain starts at 1.
+pub const FMA_C: f64 = 1.0 / 1_048_576.0;
 
 /// Run `chains` independent chains of `op` for `rounds` rounds (4 operations
 /// per chain per round). Returns the sum of the final chain values, or `None`
@@ -47,18 +56,29 @@ pub fn run(op: IlpOp, chains: usize, rounds: u64) -> Option<f64> {
     imp::run(op, chains, rounds)
 }
 
-/// Reference for [`run`]: every chain adds 1 (or 1 × 1 for FMA) per step, so
-/// each ends at `4 × rounds`.
-pub fn reference(chains: usize, rounds: u64) -> f64 {
-    chains as f64 * (STEPS_PER_ROUND * rounds) as f64
+/// Reference for [`run`]: adds add 1 per step, so each chain ends at
+/// `4 × rounds`; an FMA chain repeats `x.mul_add(FMA_C, x)` from 1 (one
+/// rounding per step, as the hardware does).
+pub fn reference(op: IlpOp, chains: usize, rounds: u64) -> f64 {
+    match op {
+        IlpOp::IntAdd | IlpOp::F64Add => chains as f64 * (STEPS_PER_ROUND * rounds) as f64,
+        IlpOp::F64Fma => {
+            let mut x = 1.0f64;
+            for _ in 0..STEPS_PER_ROUND * rounds {
+                x = x.mul_add(FMA_C, x);
+            }
+            // Summed chain by chain, as the kernel does.
+            std::iter::repeat_n(x, chains).sum()
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod imp {
-    use super::IlpOp;
+    use super::{FMA_C, IlpOp};
 
     // Four copies of one step for chains $i…, as an asm template:
-    // "<op> {i}<tail>" per chain.
+    // "<op> {i}<mid>{i}<tail>" per chain ($mid is empty or ", ").
     macro_rules! steps {
         ($op:literal, $tail:literal; $($i:literal)*) => {
             concat!(
@@ -68,24 +88,27 @@ mod imp {
                 $(concat!($op, " {", $i, "}", $tail, "\n"),)*
             )
         };
+        (self $op:literal, $tail:literal; $($i:literal)*) => {
+            concat!(
+                $(concat!($op, " {", $i, "}, {", $i, "}", $tail, "\n"),)*
+                $(concat!($op, " {", $i, "}, {", $i, "}", $tail, "\n"),)*
+                $(concat!($op, " {", $i, "}, {", $i, "}", $tail, "\n"),)*
+                $(concat!($op, " {", $i, "}, {", $i, "}", $tail, "\n"),)*
+            )
+        };
     }
 
-    // One kernel: chains $i… of element type $t in register class $class,
-    // each step "<op> {i}<tail>" with `inc` (1) as the operand; extra
-    // attributes (a target feature) go first.
-    macro_rules! chain_kernel {
-        ($(#[$attr:meta])* $name:ident, $t:ty, $class:ident, $op:literal, $tail:literal; $($i:literal)*) => {
-            $(#[$attr])*
+    // Integer chains: `add {i}, 1` in general registers.
+    macro_rules! int_kernel {
+        ($name:ident; $($i:literal)*) => {
             fn $name(rounds: u64) -> f64 {
-                let mut a: [$t; 12] = [0 as $t; 12];
+                let mut a = [0u64; 16];
                 for _ in 0..rounds {
-                    // SAFETY: register-only adds or FMAs on the chains; an FMA
-                    // kernel is only called after the CPU reported FMA.
+                    // SAFETY: register-only adds on the chains.
                     unsafe {
                         std::arch::asm!(
-                            steps!($op, $tail; $($i)*),
-                            $(inout($class) a[$i],)*
-                            inc = in($class) 1 as $t,
+                            steps!("add", ", 1"; $($i)*),
+                            $(inout(reg) a[$i],)*
                             options(nomem, nostack)
                         );
                     }
@@ -95,43 +118,65 @@ mod imp {
         };
     }
 
-    macro_rules! int_kernel {
-        ($name:ident; $($i:literal)*) => {
-            chain_kernel!($name, u64, reg, "add", ", {inc}"; $($i)*);
+    // Float chains: the operand comes from memory ({m}), so every one of the
+    // 16 xmm registers can hold a chain. $self selects the "{i}, {i}" form.
+    macro_rules! float_kernel {
+        ($(#[$attr:meta])* $name:ident, $start:expr, $operand:expr, [$($form:tt)*]; $($i:literal)*) => {
+            $(#[$attr])*
+            fn $name(rounds: u64) -> f64 {
+                let mut a = [$start; 16];
+                let m: f64 = $operand;
+                for _ in 0..rounds {
+                    // SAFETY: the only memory read is `m`, a live local; an
+                    // FMA kernel is only called after the CPU reported FMA.
+                    unsafe {
+                        std::arch::asm!(
+                            steps!($($form)*, ", qword ptr [{m}]"; $($i)*),
+                            $(inout(xmm_reg) a[$i],)*
+                            m = in(reg) &m,
+                            options(readonly, nostack)
+                        );
+                    }
+                }
+                let n = [$($i),*].len();
+                a[..n].iter().sum()
+            }
         };
     }
 
-    macro_rules! f64_kernel {
+    macro_rules! add_kernel {
         ($name:ident; $($i:literal)*) => {
-            chain_kernel!($name, f64, xmm_reg, "addsd", ", {inc}"; $($i)*);
+            float_kernel!($name, 0.0f64, 1.0, ["addsd"]; $($i)*);
         };
     }
 
+    // vfmadd231sd x, x, [c] computes x = x × c + x.
     macro_rules! fma_kernel {
         ($name:ident; $($i:literal)*) => {
-            chain_kernel!(#[target_feature(enable = "fma")] $name, f64, xmm_reg, "vfmadd231sd", ", {inc}, {inc}"; $($i)*);
+            float_kernel!(#[target_feature(enable = "fma")] $name, 1.0f64, FMA_C, [self "vfmadd231sd"]; $($i)*);
         };
     }
 
-    // vfmadd231sd a, b, c computes a += b × c: each chain adds inc × inc.
     int_kernel!(int1; 0);
     int_kernel!(int2; 0 1);
     int_kernel!(int4; 0 1 2 3);
     int_kernel!(int6; 0 1 2 3 4 5);
     int_kernel!(int8; 0 1 2 3 4 5 6 7);
     int_kernel!(int12; 0 1 2 3 4 5 6 7 8 9 10 11);
-    f64_kernel!(add1; 0);
-    f64_kernel!(add2; 0 1);
-    f64_kernel!(add4; 0 1 2 3);
-    f64_kernel!(add6; 0 1 2 3 4 5);
-    f64_kernel!(add8; 0 1 2 3 4 5 6 7);
-    f64_kernel!(add12; 0 1 2 3 4 5 6 7 8 9 10 11);
+    add_kernel!(add1; 0);
+    add_kernel!(add2; 0 1);
+    add_kernel!(add4; 0 1 2 3);
+    add_kernel!(add6; 0 1 2 3 4 5);
+    add_kernel!(add8; 0 1 2 3 4 5 6 7);
+    add_kernel!(add12; 0 1 2 3 4 5 6 7 8 9 10 11);
+    add_kernel!(add16; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
     fma_kernel!(fma1; 0);
     fma_kernel!(fma2; 0 1);
     fma_kernel!(fma4; 0 1 2 3);
     fma_kernel!(fma6; 0 1 2 3 4 5);
     fma_kernel!(fma8; 0 1 2 3 4 5 6 7);
     fma_kernel!(fma12; 0 1 2 3 4 5 6 7 8 9 10 11);
+    fma_kernel!(fma16; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
 
     pub fn run(op: IlpOp, chains: usize, rounds: u64) -> Option<f64> {
         Some(match (op, chains) {
@@ -147,6 +192,7 @@ mod imp {
             (IlpOp::F64Add, 6) => add6(rounds),
             (IlpOp::F64Add, 8) => add8(rounds),
             (IlpOp::F64Add, 12) => add12(rounds),
+            (IlpOp::F64Add, 16) => add16(rounds),
             (IlpOp::F64Fma, k) if std::arch::is_x86_feature_detected!("fma") => {
                 // SAFETY: the CPU reported FMA just above.
                 unsafe {
@@ -157,6 +203,7 @@ mod imp {
                         6 => fma6(rounds),
                         8 => fma8(rounds),
                         12 => fma12(rounds),
+                        16 => fma16(rounds),
                         _ => return None,
                     }
                 }

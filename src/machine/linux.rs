@@ -227,6 +227,16 @@ pub fn brand_vendor(info: &BTreeMap<String, String>) -> (Fact<String>, Fact<Stri
     )
 }
 
+/// x86 family and model from `/proc/cpuinfo` ("cpu family", "model", both
+/// decimal). ARM kernels print neither.
+pub fn family_model(info: &BTreeMap<String, String>) -> Fact<super::FamilyModel> {
+    let num = |k: &str| info.get(k).and_then(|v| v.trim().parse::<u32>().ok());
+    match (num("cpu family"), num("model")) {
+        (Some(family), Some(model)) => Fact::Known(super::FamilyModel { family, model }),
+        _ => Fact::unavailable("no \"cpu family\"/\"model\" in /proc/cpuinfo (not x86)"),
+    }
+}
+
 fn arm_implementer_name(imp: &str) -> &'static str {
     match imp.to_ascii_lowercase().as_str() {
         "0x41" => "ARM",

@@ -13,6 +13,7 @@ pub(crate) mod perf;
 mod simd;
 mod system;
 mod timer;
+pub mod uarch;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub mod x86;
 
@@ -80,6 +81,23 @@ pub struct Cpu {
     /// The logical CPUs sharing the first online CPU's core (itself
     /// included): two or more with SMT / Hyper-Threading.
     pub smt_siblings: Fact<Vec<usize>>,
+    /// x86 family and model numbers (what a per-model table is keyed by).
+    #[serde(default = "no_family_model")]
+    pub family_model: Fact<FamilyModel>,
+}
+
+fn no_family_model() -> Fact<FamilyModel> {
+    Fact::unavailable("not recorded")
+}
+
+/// An x86 CPU's display family and model, as /proc/cpuinfo prints them
+/// ("cpu family: 25", "model: 1" is AMD Zen 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyModel {
+    /// Display family (base + extended).
+    pub family: u32,
+    /// Display model (extended model × 16 + base model where it applies).
+    pub model: u32,
 }
 
 /// Data, instruction or unified.
@@ -189,6 +207,8 @@ pub struct LinuxFacts {
     pub online: Fact<Vec<usize>>,
     /// Siblings of the first online CPU's core.
     pub smt_siblings: Fact<Vec<usize>>,
+    /// x86 family and model from /proc/cpuinfo.
+    pub family_model: Fact<FamilyModel>,
     /// Caches of the first online CPU.
     pub caches: Fact<Vec<Cache>>,
     /// Memory from /proc/meminfo.
@@ -214,6 +234,10 @@ pub fn probe_linux_root(root: &Path) -> LinuxFacts {
             Fact::unavailable("/proc/cpuinfo not readable"),
         ),
     };
+    let family_model = match &info {
+        Some(i) => linux::family_model(i),
+        None => Fact::unavailable("/proc/cpuinfo not readable"),
+    };
     let no_cpus = "no online CPU list in sysfs";
     let (physical_cores, threads_per_core, packages, caches) = match &cpus {
         Some(c) => {
@@ -231,6 +255,7 @@ pub fn probe_linux_root(root: &Path) -> LinuxFacts {
     LinuxFacts {
         brand,
         vendor,
+        family_model,
         logical_cpus: cpus
             .as_ref()
             .map(|c| Fact::Known(c.len()))
@@ -281,6 +306,7 @@ pub fn machine() -> Machine {
             packages: Fact::unavailable(FALLBACK),
             online: Fact::unavailable(FALLBACK),
             smt_siblings: Fact::unavailable(FALLBACK),
+            family_model: Fact::unavailable(FALLBACK),
         },
         caches: Fact::unavailable(FALLBACK),
         cache_source: None,
@@ -333,6 +359,7 @@ fn read_platform(mut m: Machine) -> Machine {
         m.cpu.packages = f.packages;
         m.cpu.online = f.online;
         m.cpu.smt_siblings = f.smt_siblings;
+        m.cpu.family_model = f.family_model;
         if f.caches.is_known() {
             m.cache_source = Some("Linux sysfs".to_string());
         }
@@ -374,6 +401,9 @@ fn read_platform(mut m: Machine) -> Machine {
             m.cpu.vendor = x86::vendor(&c)
                 .map(Fact::Known)
                 .unwrap_or_else(|| Fact::unavailable("CPUID has no vendor"));
+        }
+        if !m.cpu.family_model.is_known() {
+            m.cpu.family_model = Fact::Known(x86::family_model(&c));
         }
         if !m.caches.is_known() {
             let c = x86::caches(&c);

@@ -111,6 +111,29 @@ pub fn vendor(c: &dyn Cpuid) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// Display family and model from leaf 1, decoded as Intel's and AMD's
+/// manuals describe: the extended family is added when the base family is
+/// 0xF, and the extended model is the high nibble when the base family is 6
+/// or 0xF.
+pub fn family_model(c: &dyn Cpuid) -> super::FamilyModel {
+    let eax = c.query(1, 0)[0];
+    let base_family = (eax >> 8) & 0xf;
+    let base_model = (eax >> 4) & 0xf;
+    let ext_model = (eax >> 16) & 0xf;
+    let ext_family = (eax >> 20) & 0xff;
+    let family = if base_family == 0xf {
+        base_family + ext_family
+    } else {
+        base_family
+    };
+    let model = if base_family == 6 || base_family == 0xf {
+        (ext_model << 4) | base_model
+    } else {
+        base_model
+    };
+    super::FamilyModel { family, model }
+}
+
 /// The brand string, e.g. "AMD EPYC 7B13 64-Core Processor".
 pub fn brand(c: &dyn Cpuid) -> Option<String> {
     if c.query(0x8000_0000, 0)[0] < 0x8000_0004 {

@@ -74,8 +74,13 @@ impl Machine {
             }
             _ => format!("{} cores", n(&c.physical_cores)),
         };
+        let fm = c
+            .family_model
+            .known()
+            .map(|f| format!(", family {} model {}", f.family, f.model))
+            .unwrap_or_default();
         let cpu = format!(
-            "{} ({}), {} · {} logical CPUs ({} usable) · {} · {} package(s)",
+            "{} ({}{fm}), {} · {} logical CPUs ({} usable) · {} · {} package(s)",
             q(c.brand.clone()),
             q(c.vendor.clone()),
             c.arch,

@@ -225,3 +225,62 @@ fn the_live_card_is_honest() {
         assert!(c.size_bytes > 0 && c.kind != CacheKind::Instruction);
     }
 }
+
+#[test]
+fn family_and_model_from_cpuinfo_and_cpuid_agree() {
+    use hpp::machine::FamilyModel;
+    use hpp::machine::x86;
+    let epyc = probe_linux_root(&fixture("amd-epyc-kvm-2cpu"));
+    let want = FamilyModel {
+        family: 25,
+        model: 1,
+    };
+    assert_eq!(epyc.family_model.known(), Some(&want));
+    let text = std::fs::read_to_string(fixture("cpuid").join("amd-epyc-kvm-2cpu.txt")).unwrap();
+    assert_eq!(x86::family_model(&x86::Dump::parse(&text)), want);
+    let intel = probe_linux_root(&fixture("intel-i7-8550u-smt"));
+    assert_eq!(
+        intel.family_model.known(),
+        Some(&FamilyModel {
+            family: 6,
+            model: 142
+        })
+    );
+    let pi = probe_linux_root(&fixture("rpi5-cortex-a76"));
+    let why = serde_json::to_string(&pi.family_model).unwrap();
+    assert!(why.contains("not x86"), "{why}");
+}
+
+#[test]
+fn fma_unit_table_parses_and_answers_for_recorded_cpus() {
+    use hpp::machine::FamilyModel;
+    use hpp::machine::uarch::{lookup, parse_table};
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fma_units.csv"),
+    )
+    .unwrap();
+    let data_rows = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .count()
+        - 1;
+    assert_eq!(parse_table(&text).len(), data_rows, "every row parses");
+    let fm = |family, model| FamilyModel { family, model };
+    let zen3 = lookup("AuthenticAMD", fm(25, 1)).unwrap();
+    assert_eq!(zen3.uarch, "Zen 3");
+    // 256-bit f64: 2 FMAs × 4 lanes × 2 operations.
+    assert_eq!(zen3.flops_per_cycle(256, 8), Some(16.0));
+    assert_eq!(zen3.flops_per_cycle(512, 8), None);
+    assert_eq!(zen3.flops_per_cycle(64, 4), Some(4.0));
+    let zen1 = lookup("AuthenticAMD", fm(23, 1)).unwrap();
+    assert_eq!(zen1.flops_per_cycle(256, 4), Some(16.0));
+    assert_eq!(
+        lookup("GenuineIntel", fm(6, 142)).unwrap().uarch,
+        "Kaby/Coffee/Whiskey/Comet Lake (mobile)"
+    );
+    assert_eq!(
+        lookup("GenuineIntel", fm(6, 0x97)),
+        None,
+        "hybrid parts are left out"
+    );
+}
