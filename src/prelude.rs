@@ -4,12 +4,14 @@
 
 pub use crate::error::{Error, Fact, Result, Unavailable};
 pub use crate::experiments::{
-    Access, Bandwidth, Branches, CacheLine, Clock, Flops, HeavyData, Ilp, Latency, Mlp, Network,
-    Outcome, Simd, Storage, Sweep, TierInputs, Tiers, access, bandwidth, branches, cacheline,
-    clock, flops, heavy_data, ilp, latency, mlp, network, roofline, scaling, simd, storage,
-    sum_layout, tiers, tiers_from,
+    Access, Bandwidth, Branches, CacheLine, Clock, Dynamic, Flops, Gil, HeavyData, Ilp,
+    Interpreter, Latency, Mlp, Network, Objects, Outcome, Python, Simd, Storage, Sweep, TierInputs,
+    Tiers, access, bandwidth, branches, cacheline, clock, dynamic, flops, gil, heavy_data, ilp,
+    interpreter, latency, mlp, network, objects, pointers, python, python_with, roofline, scaling,
+    simd, storage, sum_layout, tiers, tiers_from,
 };
 pub use crate::kernels::compute::{make_u64, sum_indexed_u64};
+pub use crate::kernels::examples::{is_prime, is_prime_naive, is_prime_odd, primes_reference};
 pub use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};
 pub use crate::machine::{Machine, machine};
 pub use crate::measure::{

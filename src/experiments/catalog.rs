@@ -34,7 +34,7 @@ pub const CATALOG: &[Entry] = &[
     },
     Entry {
         name: "ilp",
-        about: "instruction-level parallelism: 1-12 independent chains of int add, f64 add, FMA",
+        about: "instruction-level parallelism: 1-16 independent chains of int add, f64 add, FMA",
         run: |m, b, _| Ok(Box::new(super::ilp(m, b)?)),
     },
     Entry {
@@ -111,6 +111,36 @@ pub const CATALOG: &[Entry] = &[
         name: "tiers",
         about: "registers to disk: capacity vs measured latency; latency numbers beside the published ones",
         run: |m, b, o| Ok(Box::new(super::tiers(m, b, o.dir.as_deref())?)),
+    },
+    Entry {
+        name: "pointers",
+        about: "the same floats contiguous, boxed in order, boxes shuffled, linked list: L1 to main memory",
+        run: |m, b, _| Ok(Box::new(super::pointers(m, b)?)),
+    },
+    Entry {
+        name: "dynamic",
+        about: "type-checked tagged values and dyn Any vs plain f64; bounds checks; reading past the end",
+        run: |m, b, _| Ok(Box::new(super::dynamic(m, b)?)),
+    },
+    Entry {
+        name: "interpreter",
+        about: "a tiny bytecode interpreter vs the same loop compiled: ns per bytecode",
+        run: |m, b, _| Ok(Box::new(super::interpreter(m, b)?)),
+    },
+    Entry {
+        name: "python",
+        about: "the chapter's Python examples timed by your python3 beside Rust (HPP_PYTHON picks the interpreter)",
+        run: |m, b, _| Ok(Box::new(super::python(m, b)?)),
+    },
+    Entry {
+        name: "gil",
+        about: "CPU-bound job on 1..N, 2N workers: CPython threads vs processes vs Rust threads (+ free-threaded CPython)",
+        run: |m, b, o| Ok(Box::new(super::gil(m, b, o.threads)?)),
+    },
+    Entry {
+        name: "objects",
+        about: "bytes per float: CPython list (tracemalloc) vs Vec<f64> vs Vec<Box<f64>> (memit)",
+        run: |m, b, _| Ok(Box::new(super::objects(m, b)?)),
     },
 ];
 

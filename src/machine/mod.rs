@@ -10,6 +10,7 @@
 mod build_info;
 pub mod linux;
 pub(crate) mod perf;
+pub mod python;
 mod simd;
 mod system;
 mod timer;

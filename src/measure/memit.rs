@@ -96,12 +96,21 @@ mod imp {
     }
 
     pub fn memit<R>(f: impl FnOnce() -> R) -> Result<MemUse, Unavailable> {
+        // Hand memory freed earlier back to the OS first; otherwise the
+        // allocator may reuse pages that are still resident and the new
+        // data would not show in the increment.
+        #[cfg(target_env = "gnu")]
+        // SAFETY: malloc_trim only releases free memory; no preconditions.
+        unsafe {
+            libc::malloc_trim(0);
+        }
         let before =
             rss_bytes().ok_or_else(|| Unavailable::new("/proc/self/statm not readable"))?;
         // Writing 5 resets VmHWM to the current RSS (Linux ≥ 4.0).
         let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
         if reset && let Some(_hwm) = status_kib("VmHWM") {
-            let out = f();
+            // black_box: data nobody reads could otherwise be optimised away.
+            let out = std::hint::black_box(f());
             let peak = status_kib("VmHWM").map(|k| k * 1024).unwrap_or(0);
             let now = rss_bytes().unwrap_or(0);
             drop(out);
@@ -125,7 +134,8 @@ mod imp {
                     std::thread::sleep(std::time::Duration::from_micros(200));
                 }
             });
-            let out = f();
+            // black_box: data nobody reads could otherwise be optimised away.
+            let out = std::hint::black_box(f());
             if let Some(r) = rss_bytes() {
                 peak.fetch_max(r, Ordering::Relaxed);
             }

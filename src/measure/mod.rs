@@ -6,6 +6,7 @@ pub mod compare;
 pub mod counters;
 pub mod memit;
 pub mod progress;
+pub mod python;
 pub mod stats;
 pub mod timeit;
 

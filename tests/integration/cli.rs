@@ -101,3 +101,25 @@ fn run_writes_json_and_svg() {
     assert_eq!(v["budget"], "quick");
     assert!(std::fs::read_to_string(&s).unwrap().starts_with("<svg"));
 }
+
+#[test]
+fn python_side_by_side_without_python_on_path_degrades() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hpp"))
+        .args(["run", "python", "--quick"])
+        .env("HPP_PROGRESS", "0")
+        .env("PATH", "/nonexistent")
+        .env_remove("HPP_PYTHON")
+        .output()
+        .expect("run hpp");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("unavailable: no python3 on PATH") || text.contains("no python3 on PATH"),
+        "{text}"
+    );
+    assert!(text.contains("is_prime"), "{text}");
+}

@@ -9,6 +9,7 @@ mod memory;
 mod plots;
 mod prelude;
 mod probe;
+mod python;
 mod units;
 
 use std::path::PathBuf;

@@ -5,9 +5,29 @@
 fn the_prelude_names_every_experiment() {
     use hpp::prelude::*;
     let _experiments = (
-        sum_layout, latency, cacheline, access, bandwidth, mlp, heavy_data, storage, network,
-        tiers, tiers_from, clock, ilp, branches,
+        sum_layout,
+        latency,
+        cacheline,
+        access,
+        bandwidth,
+        mlp,
+        heavy_data,
+        storage,
+        network,
+        tiers,
+        tiers_from,
+        clock,
+        ilp,
+        branches,
+        pointers,
+        dynamic,
+        interpreter,
+        python,
+        python_with,
+        gil,
+        objects,
     );
+    let _chapter_examples = (is_prime, is_prime_naive, is_prime_odd, primes_reference);
     let _harness = (
         machine,
         compare,

@@ -1,0 +1,238 @@
+"""hpp's Python side: the chapter's examples, timed by CPython itself.
+
+hpp runs this file with the reader's own interpreter (``python3 - SPEC``,
+the script on stdin) and reads one JSON object from stdout. Timing follows
+the ``timeit`` module's rules: the garbage collector is off while timing,
+the loop count grows 1, 2, 5, 10, 20, ... until one run lasts ``min_run_s``,
+then ``runs`` runs are taken and the per-call median and best reported.
+Only the standard library is needed; numpy rows are added when it imports.
+"""
+
+import gc
+import json
+import math
+import os
+import platform
+import sys
+import sysconfig
+import threading
+import time
+
+
+def _run(fn, loops):
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        return time.perf_counter() - start
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def timed(fn, min_run_s, runs):
+    loops, scale = 1, 1
+    while True:
+        for step in (1, 2, 5):
+            loops = step * scale
+            if _run(fn, loops) >= min_run_s:
+                break
+        else:
+            scale *= 10
+            continue
+        break
+    per_call = sorted(_run(fn, loops) / loops for _ in range(runs))
+    return {
+        "loops": loops,
+        "runs": runs,
+        "median_ns": per_call[len(per_call) // 2] * 1e9,
+        "best_ns": per_call[0] * 1e9,
+    }
+
+
+# --- the chapter's examples, written for hpp ---------------------------------
+
+def is_prime(n):
+    """Trial division by every candidate up to the square root."""
+    if n < 2:
+        return False
+    for d in range(2, math.isqrt(n) + 1):
+        if n % d == 0:
+            return False
+    return True
+
+
+def is_prime_chunked(n, width=5):
+    """The same test done `width` divisors at a time, the way one would feed
+    a vector unit; in CPython each chunk is still a list of objects."""
+    if n < 2:
+        return False
+    top = math.isqrt(n) + 1
+    for start in range(2, top, width):
+        hits = [n % d == 0 for d in range(start, min(start + width, top))]
+        if any(hits):
+            return False
+    return True
+
+
+def search_early(items, needle):
+    for x in items:
+        if x == needle:
+            return True
+    return False
+
+
+def search_full(items, needle):
+    found = False
+    for x in items:
+        if x == needle:
+            found = True
+    return found
+
+
+def search_any(items, needle):
+    return any(x == needle for x in items)
+
+
+def while_sum(n):
+    """The loop hpp's toy interpreter runs: total += i for i below n."""
+    total = 0
+    i = 0
+    while i < n:
+        total += i
+        i += 1
+    return total
+
+
+def spin(count):
+    """CPU-bound pure-Python work: an integer loop."""
+    total = 0
+    for i in range(count):
+        total += i & 7
+    return total
+
+
+def _split(total, workers):
+    base, extra = divmod(total, workers)
+    return [base + (1 if w < extra else 0) for w in range(workers)]
+
+
+def with_threads(total, workers):
+    threads = [threading.Thread(target=spin, args=(c,)) for c in _split(total, workers)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+def with_processes(ctx, total, workers):
+    procs = [ctx.Process(target=spin, args=(c,)) for c in _split(total, workers)]
+    start = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return time.perf_counter() - start
+
+
+def gil_state():
+    check = getattr(sys, "_is_gil_enabled", None)
+    if check is not None:
+        return "enabled" if check() else "disabled (free-threaded)"
+    return "enabled (this CPython has no free-threaded build option)"
+
+
+def jit_state():
+    jit = getattr(sys, "_jit", None)
+    if jit is not None and hasattr(jit, "is_enabled"):
+        return "enabled" if jit.is_enabled() else "built in, off"
+    if "_Py_JIT" in (sysconfig.get_config_var("PY_CORE_CFLAGS") or ""):
+        return "built in"
+    return "not built in"
+
+
+def main():
+    spec = json.loads(sys.argv[1])
+    min_run_s, runs = spec["min_run_s"], spec["runs"]
+    want = set(spec["tasks"])
+    out = {
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+            "gil": gil_state(),
+            "jit": jit_state(),
+        },
+        "rows": [],
+        "unavailable": [],
+    }
+
+    def row(example, fn):
+        r = timed(fn, min_run_s, runs)
+        r["example"] = example
+        out["rows"].append(r)
+
+    if "examples" in want:
+        p = spec["prime"]
+        row("is_prime", lambda: is_prime(p))
+        row("is_prime_chunked", lambda: is_prime_chunked(p))
+        n = spec["search_n"]
+        items = list(range(n))
+        needle = n // 2
+        row("search_early_exit", lambda: search_early(items, needle))
+        row("search_full_scan", lambda: search_full(items, needle))
+        row("search_any", lambda: search_any(items, needle))
+        w = spec["while_n"]
+        row("while_loop", lambda: while_sum(w))
+        floats = [float(i % 1024) for i in range(spec["sum_n"])]
+        row("sum_list", lambda: sum(floats))
+        try:
+            import numpy
+        except ImportError as e:
+            out["unavailable"].append({"example": "sum_numpy", "why": f"numpy not importable: {e}"})
+        else:
+            arr = numpy.array(floats)
+            row("sum_numpy", lambda: arr.sum())
+            out["python"]["numpy"] = numpy.__version__
+
+    if "gil" in want:
+        total = spec["gil_work"]
+        points = []
+        try:
+            import multiprocessing
+            ctx = multiprocessing.get_context("fork")
+        except (ImportError, ValueError) as e:
+            ctx = None
+            out["unavailable"].append({"example": "processes", "why": f"no fork start method: {e}"})
+        for w in spec["workers"]:
+            t = min(with_threads(total, w) for _ in range(spec["gil_runs"]))
+            points.append({"kind": "threads", "workers": w, "seconds": t})
+            if ctx is not None:
+                t = min(with_processes(ctx, total, w) for _ in range(spec["gil_runs"]))
+                points.append({"kind": "processes", "workers": w, "seconds": t})
+        out["gil"] = {"work": total, "points": points}
+
+    if "memory" in want:
+        import tracemalloc
+        n = spec["memory_n"]
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        floats = [float(i) for i in range(n)]
+        used = tracemalloc.get_traced_memory()[0] - base
+        tracemalloc.stop()
+        out["memory"] = {
+            "elements": n,
+            "traced_bytes": used,
+            "list_bytes": sys.getsizeof(floats),
+            "float_bytes": sys.getsizeof(1.5),
+        }
+
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
