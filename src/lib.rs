@@ -17,6 +17,7 @@
 //! copy of every dependency, so a static or a thread pool would not survive
 //! from one cell to the next.
 
+pub mod club;
 pub mod error;
 pub mod experiments;
 pub mod kernels;

@@ -2,6 +2,7 @@
 //! harness, budgets, the experiments and plot helpers. Functions and types
 //! only — evcxr cannot import macros from external crates.
 
+pub use crate::club::{ChapterResults, Club, compare_files, notebook_results};
 pub use crate::error::{Error, Fact, Result, Unavailable};
 pub use crate::experiments::{
     Access, Bandwidth, Branches, CacheLine, Clock, Dynamic, Flops, Gil, HeavyData, Ilp,

@@ -53,6 +53,35 @@ enum Command {
         #[arg(long)]
         counters: bool,
     },
+    /// Run a whole chapter headless: report.html (plots, readings, tables)
+    /// and results.json (to compare with your book club) in --out DIR.
+    Chapter {
+        /// Chapter number (1 so far).
+        number: u32,
+        /// Folder to write report.html and results.json into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The name your lines carry in comparisons (your choice; nothing else personal is recorded).
+        #[arg(long, default_value = "me")]
+        name: String,
+        #[command(flatten)]
+        budget: BudgetArgs,
+        /// Threads to use at most, where an experiment is parallel.
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Folder for temporary files (storage experiments).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Put members' results.json files side by side (tables and overlaid plots).
+    Compare {
+        /// Two or more results.json files from `hpp chapter 1`.
+        #[arg(required = true, num_args = 1..)]
+        files: Vec<PathBuf>,
+        /// Also write compare.html into this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Time one kernel IPython-style (`%timeit`), e.g. to compare with a notebook.
     Timeit {
         /// Kernel name: indexed-sum, sum-f64, sum-boxed.
@@ -152,6 +181,65 @@ fn run(cli: Cli) -> Result<()> {
                 out.plot()?.save(&p)?;
             }
         }
+        Command::Chapter {
+            number,
+            out,
+            name,
+            budget,
+            threads,
+            dir,
+        } => {
+            if threads == Some(0) {
+                return Err(Error::bad_input(
+                    "--threads 0 runs nothing: give 1 or more, or leave it out for all CPUs",
+                ));
+            }
+            hpp::club::results::check_member(&name)?;
+            prepare_out(&out)?;
+            let m = machine();
+            let b = budget.budget();
+            let run = hpp::club::run_chapter(number, &name, &m, &b, &RunOptions { threads, dir })?;
+            let report = out.join("report.html");
+            let results = out.join("results.json");
+            std::fs::write(&report, hpp::club::report_html(&run))
+                .map_err(|e| Error::io(format!("writing {}", report.display()), e))?;
+            run.results.save(&results)?;
+            for h in hpp::club::headlines(&run.results) {
+                println!(
+                    "{:<40} {:>10} {}{}",
+                    h.label,
+                    hpp::units::fmt_sig(h.value, 3),
+                    h.unit,
+                    if h.flagged { "  ⚠ noisy" } else { "" }
+                );
+            }
+            for f in &run.results.quality.flags {
+                println!("⚠ {f}");
+            }
+            for (n, e) in &run.results.experiments {
+                if let Some(u) = &e.unavailable {
+                    println!("{n}: unavailable: {u}");
+                }
+            }
+            println!(
+                "\nchapter {number}: {} experiments in {:.1} s\nreport:  {}\nresults: {}",
+                run.results.experiments.len(),
+                run.seconds,
+                report.display(),
+                results.display()
+            );
+        }
+        Command::Compare { files, out } => {
+            let club = hpp::club::compare_files(&files)?;
+            print!("{club}");
+            if let Some(dir) = out {
+                prepare_out(&dir)?;
+                let p = dir.join("compare.html");
+                std::fs::write(&p, club.to_html())
+                    .map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
+                println!("\ncomparison: {}", p.display());
+            }
+        }
         Command::Timeit { kernel, n, budget } => {
             if n == 0 {
                 return Err(Error::bad_input(
@@ -232,6 +320,17 @@ fn run_all(
         std::fs::write(p, text).map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
     }
     Ok(())
+}
+
+/// Create the output folder, refusing a path that is a file.
+fn prepare_out(dir: &std::path::Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::bad_input(format!(
+            "--out {} is a file; give a folder",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))
 }
 
 fn unknown(what: &str, name: &str, known: &[&str]) -> Error {

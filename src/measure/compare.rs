@@ -30,8 +30,31 @@ pub struct ComparisonRow {
     pub speedup: f64,
 }
 
+/// Things that can be put side by side with [`compare`]: timings (a table
+/// of speed-ups) and, in `hpp::club`, paths of members' results files (the
+/// book club's comparison).
+pub trait Compare: Sized {
+    /// What comparing gives.
+    type Output;
+    /// Compare all items, the first being the baseline.
+    fn compare_all(items: &[Self]) -> Self::Output;
+}
+
+impl Compare for &Timing {
+    type Output = Comparison;
+    fn compare_all(items: &[Self]) -> Comparison {
+        compare_timings(items)
+    }
+}
+
+/// Put things side by side: `compare(&[&t1, &t2])` for timings,
+/// `compare(&["a.json", "b.json"])` for members' results files.
+pub fn compare<T: Compare>(items: &[T]) -> T::Output {
+    T::compare_all(items)
+}
+
 /// Put timings side by side; the first is the baseline.
-pub fn compare(timings: &[&Timing]) -> Comparison {
+pub fn compare_timings(timings: &[&Timing]) -> Comparison {
     let base = timings.first().map(|t| t.mean_s).unwrap_or(f64::NAN);
     Comparison {
         rows: timings

@@ -7,11 +7,12 @@ pub mod counters;
 pub mod memit;
 pub mod progress;
 pub mod python;
+pub mod quality;
 pub mod stats;
 pub mod timeit;
 
 pub use budget::Budget;
-pub use compare::{Comparison, ComparisonRow, compare};
+pub use compare::{Compare, Comparison, ComparisonRow, compare, compare_timings};
 pub use counters::{CounterValues, count};
 pub use memit::{MemUse, memit};
 pub use progress::Progress;

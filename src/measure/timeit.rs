@@ -154,5 +154,6 @@ pub fn timeit_with<R>(budget: &Budget, mut f: impl FnMut() -> R) -> Timing {
     }
     let runs = budget.runs.max(1);
     let per_loop: Vec<f64> = (0..runs).map(|_| run(loops) / loops as f64).collect();
+    super::quality::note(&per_loop);
     Timing::from_samples(loops, per_loop, &budget.name)
 }

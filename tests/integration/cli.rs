@@ -123,3 +123,59 @@ fn python_side_by_side_without_python_on_path_degrades() {
     );
     assert!(text.contains("is_prime"), "{text}");
 }
+
+#[test]
+fn chapter_and_compare_refuse_bad_input_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = hpp(&["chapter", "2", "--out", dir.path().to_str().unwrap()]);
+    assert!(!ok && err.contains("chapter 1 only"), "{err}");
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let (ok, _, err) = hpp(&["chapter", "1", "--quick", "--out", file.to_str().unwrap()]);
+    assert!(!ok && err.contains("is a file"), "{err}");
+    let (ok, _, err) = hpp(&[
+        "chapter",
+        "1",
+        "--quick",
+        "--name",
+        "",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("member name is empty"), "{err}");
+
+    let good = crate::fixture("results").join("dev-vm-quick-1.json");
+    let good = good.to_str().unwrap();
+    let (ok, _, err) = hpp(&["compare", good]);
+    assert!(!ok && err.contains("two or more"), "{err}");
+    let out = dir.path().join("cmp");
+    let (ok, _, err) = hpp(&[
+        "compare",
+        good,
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && err.contains("a-file") && err.contains("not JSON"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written when a file is refused");
+    assert!(!err.contains("panicked"));
+
+    let other = crate::fixture("results").join("dev-vm-quick-2.json");
+    let (ok, text, err) = hpp(&[
+        "compare",
+        good,
+        other.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(text.contains("Load latency, L1d"), "{text}");
+    assert!(
+        std::fs::read_to_string(out.join("compare.html"))
+            .unwrap()
+            .contains("<svg")
+    );
+}

@@ -1,6 +1,7 @@
 //! hpp's one integration test binary.
 
 mod cli;
+mod club;
 mod compute;
 mod harness;
 mod io;

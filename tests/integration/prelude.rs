@@ -30,7 +30,7 @@ fn the_prelude_names_every_experiment() {
     let _chapter_examples = (is_prime, is_prime_naive, is_prime_odd, primes_reference);
     let _harness = (
         machine,
-        compare,
+        compare::<&Timing>,
         make_f64,
         make_boxed,
         make_u64,

@@ -29,6 +29,11 @@ fn pointer_layouts_sum_to_the_reference() {
         let l = LinkedList::shuffled(n, 11);
         assert_eq!(l.len(), n);
         assert_eq!(l.sum(), want, "linked list of {n}");
+        assert_eq!(
+            l.walk(n.min(100)),
+            sum_reference(n.min(100)),
+            "first steps of {n}"
+        );
         // Values are small integers, so any order sums exactly.
         assert_eq!(
             sum_boxed(&make_boxed_shuffled(n, 11)),

@@ -1,0 +1,54 @@
+//! THE BOOK CLUB: a chapter run as one results file and one report, and
+//! several members' results side by side. This layer sits on top: it runs
+//! experiments and shows them; nothing below depends on it.
+
+pub mod compare;
+pub mod headlines;
+pub mod report;
+pub mod results;
+pub mod session;
+
+pub use compare::{Club, compare_files};
+pub use headlines::{Headline, headlines};
+pub use report::{report_html, summary_html};
+pub use results::{ChapterResults, RunQuality, load, parse};
+pub use session::{ChapterRun, run_chapter};
+
+use crate::error::Result;
+use crate::experiments::Outcome;
+use crate::machine::Machine;
+use crate::measure::Budget;
+
+/// Collect a notebook's outcomes into a results file for `member` (the CPU
+/// share is measured now, briefly; dispersion is not observed in a
+/// notebook).
+///
+/// # Errors
+/// A bad member name, or an outcome whose JSON cannot be produced.
+pub fn notebook_results(
+    member: &str,
+    machine: &Machine,
+    budget: &Budget,
+    outcomes: &[&dyn Outcome],
+) -> Result<ChapterResults> {
+    let share = crate::kernels::parallel::cpu_share(
+        machine.usable_cpus(),
+        std::time::Duration::from_millis(200),
+    );
+    let share = match share {
+        Ok(v) => crate::error::Fact::Known(v),
+        Err(e) => crate::error::Fact::unavailable(e.to_string()),
+    };
+    let mut r = ChapterResults::new(member, machine, budget, RunQuality::judge(machine, share))?;
+    for o in outcomes {
+        r.add(*o)?;
+    }
+    Ok(r)
+}
+
+impl ChapterResults {
+    /// "Your machine in numbers", for a notebook.
+    pub fn summary(&self) -> crate::report::html::Html {
+        summary_html(self)
+    }
+}

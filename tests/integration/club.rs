@@ -1,0 +1,333 @@
+//! The book club: results files (schema, strict reading), headlines, the
+//! comparison of real files, and a bounded fuzz of the parser.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use hpp::club::{compare_files, headlines, load, parse};
+use hpp::kernels::rng::SplitMix64;
+
+fn real(n: u32) -> PathBuf {
+    crate::fixture("results").join(format!("dev-vm-quick-{n}.json"))
+}
+
+fn text(n: u32) -> String {
+    std::fs::read_to_string(real(n)).unwrap()
+}
+
+fn refused(text: &str) -> String {
+    parse(text, "x.json").unwrap_err().to_string()
+}
+
+#[test]
+fn real_results_files_load_and_give_headlines() {
+    for n in [1, 2] {
+        let r = load(real(n)).unwrap();
+        assert_eq!(r.schema, "hpp-chapter-results");
+        assert_eq!(r.version, 1);
+        assert_eq!(r.experiments.len(), 23);
+        let hs = headlines(&r);
+        for key in [
+            "clock_ghz",
+            "peak_f64_gflops_1t",
+            "latency_L1d_ns",
+            "latency_DRAM_ns",
+            "memory_read_gbs_1t",
+            "cpu_share",
+            "python_is_prime_ratio",
+        ] {
+            assert!(hs.iter().any(|h| h.key == key), "{key} missing in run {n}");
+        }
+        assert!(hs.iter().all(|h| h.value.is_finite() && h.value > 0.0));
+        // Round trip: what we write we read back unchanged.
+        assert_eq!(parse(&r.to_json().unwrap(), "again").unwrap(), r);
+    }
+}
+
+#[test]
+fn broken_files_are_refused_with_the_reason() {
+    let good = text(1);
+    assert!(refused(&good[..good.len() / 2]).contains("truncated"));
+    assert!(refused("hello").contains("not JSON"));
+    assert!(refused("[1, 2]").contains("not a results file"));
+    assert!(refused(r#"{"experiment": "latency", "points": []}"#).contains("without a \"schema\""));
+    assert!(refused(r#"{"schema": "something-else", "version": 1}"#).contains("something-else"));
+    let future = good.replacen("\"version\": 1,", "\"version\": 7,", 1);
+    let e = refused(&future);
+    assert!(e.contains("newer hpp") && e.contains("version 7"), "{e}");
+    let zero = good.replacen("\"version\": 1,", "\"version\": 0,", 1);
+    assert!(refused(&zero).contains("version"));
+    let bad_type = good.replacen("\"chapter\": 1,", "\"chapter\": \"one\",", 1);
+    assert!(refused(&bad_type).contains("malformed"));
+    let long_name = good.replacen(
+        "\"member\": \"dev VM\"",
+        &format!("\"member\": \"{}\"", "x".repeat(65)),
+        1,
+    );
+    assert!(refused(&long_name).contains("at most 64"));
+}
+
+#[test]
+fn unreadable_paths_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.json");
+    assert!(
+        load(&missing)
+            .unwrap_err()
+            .to_string()
+            .contains("nope.json")
+    );
+    assert!(
+        load(dir.path())
+            .unwrap_err()
+            .to_string()
+            .contains("not a file")
+    );
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    let e = load(&huge).unwrap_err().to_string();
+    assert!(e.contains("65 MiB"), "{e}");
+    let binary = dir.path().join("bin.json");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
+    assert!(load(&binary).unwrap_err().to_string().contains("UTF-8"));
+}
+
+#[test]
+fn two_real_runs_compare_and_render() {
+    let club = compare_files(&[real(1), real(2)]).unwrap();
+    assert_eq!(club.labels(), ["dev VM", "dev VM, run 2"]);
+    let (headers, rows) = club.table_rows();
+    assert_eq!(headers.len(), 4);
+    assert!(rows.iter().any(|r| r[0].starts_with("Clock")));
+    for fig in [
+        club.latency_plot(),
+        club.bandwidth_plot(),
+        club.scaling_plot(),
+        club.simd_plot(),
+    ] {
+        let svg = fig.unwrap().svg;
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let text: String = doc.descendants().filter_map(|n| n.text()).collect();
+        assert!(text.contains("dev VM, run 2"), "a legend names each member");
+    }
+    let html = club.to_html();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
+    let (_, tiers) = club.tiers_rows();
+    assert!(tiers.iter().any(|r| r[0] == "L1d"));
+    // The same file twice: labels stay distinct.
+    let same = compare_files(&[real(1), real(1)]).unwrap();
+    assert_eq!(same.labels(), ["dev VM", "dev VM (2)"]);
+    // Through the prelude's generic compare, with paths as strings.
+    let a = real(1).display().to_string();
+    let b = real(2).display().to_string();
+    let via_prelude = hpp::prelude::compare(&[a.as_str(), b.as_str()]).unwrap();
+    assert_eq!(via_prelude.members.len(), 2);
+}
+
+#[test]
+fn one_bad_file_stops_the_comparison_and_names_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("theirs.json");
+    std::fs::write(&bad, &text(2)[..1000]).unwrap();
+    let e = compare_files(&[real(1), bad.clone()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("theirs.json") && e.contains("truncated"), "{e}");
+    let e = compare_files(&[real(1)]).unwrap_err().to_string();
+    assert!(e.contains("two or more"), "{e}");
+}
+
+/// Mutate a real file at random — truncate, flip, insert, delete, swap
+/// values for other JSON — for a bounded time (HPP_FUZZ_SECONDS, default 3),
+/// and check that parsing never panics, and that whatever parses also
+/// survives headlines, a comparison and a round trip.
+#[test]
+fn fuzz_the_results_parser() {
+    let secs: f64 = std::env::var("HPP_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3.0);
+    let seeds = [text(1).into_bytes(), text(2).into_bytes()];
+    let swaps: [&[u8]; 10] = [
+        b"null",
+        b"-1",
+        b"1e309",
+        b"\"\"",
+        b"[]",
+        b"{}",
+        b"true",
+        b"18446744073709551616",
+        b"\"\\ud800\"",
+        b"0.0",
+    ];
+    let mut rng = SplitMix64::new(0x5eed);
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let (mut tried, mut parsed) = (0u64, 0u64);
+    while Instant::now() < deadline {
+        let mut b = seeds[rng.below(2)].clone();
+        for _ in 0..1 + rng.below(4) {
+            let n = b.len().max(1);
+            match rng.below(6) {
+                0 => b.truncate(rng.below(n)),
+                1 => {
+                    let i = rng.below(n);
+                    if let Some(x) = b.get_mut(i) {
+                        *x ^= 1 << rng.below(8);
+                    }
+                }
+                2 => {
+                    let i = rng.below(n);
+                    let junk: Vec<u8> = (0..1 + rng.below(8))
+                        .map(|_| rng.next_u64() as u8)
+                        .collect();
+                    b.splice(i.min(b.len())..i.min(b.len()), junk);
+                }
+                3 => {
+                    let i = rng.below(n);
+                    let j = (i + rng.below(64)).min(b.len());
+                    b.drain(i.min(j)..j);
+                }
+                _ => {
+                    // Replace the value after a random ": " with another JSON value.
+                    let i = rng.below(n);
+                    if let Some(p) = b[i.min(b.len())..].windows(2).position(|w| w == b": ") {
+                        let start = i + p + 2;
+                        let end = b[start..]
+                            .iter()
+                            .position(|&c| c == b',' || c == b'\n')
+                            .map_or(b.len(), |e| start + e);
+                        b.splice(start..end, swaps[rng.below(swaps.len())].iter().copied());
+                    }
+                }
+            }
+        }
+        tried += 1;
+        let Ok(s) = String::from_utf8(b) else {
+            continue;
+        };
+        if let Ok(r) = parse(&s, "fuzz") {
+            parsed += 1;
+            let _ = headlines(&r);
+            let again = parse(&r.to_json().unwrap(), "fuzz round trip").unwrap();
+            let club = hpp::club::Club {
+                members: vec![r, again],
+            };
+            let _ = club.to_html();
+            let _ = club.to_string();
+        }
+    }
+    assert!(tried > 100, "the fuzzer ran only {tried} cases");
+    eprintln!("fuzz: {tried} mutated files, {parsed} still parsed");
+}
+
+#[test]
+fn dispersion_is_observed_and_flagged() {
+    use hpp::measure::quality::{Dispersion, observe};
+    use hpp::measure::{Budget, timeit_with};
+    let b = Budget {
+        min_run_s: 0.0005,
+        runs: 5,
+        ..Budget::quick()
+    };
+    let (_, d) = observe(|| {
+        timeit_with(&b, || std::hint::black_box(3u64).pow(2));
+        timeit_with(&b, || std::hint::black_box(5u64).pow(3));
+    });
+    let d = d.expect("two timings observed");
+    assert_eq!(d.timings, 2);
+    assert!(d.worst_max_over_min >= 1.0 && d.median_cv >= 0.0);
+    // Nothing is observed outside observe(), and nested calls stay apart.
+    let (_, none) = observe(|| 1 + 1);
+    assert!(none.is_none());
+    let calm = Dispersion {
+        timings: 3,
+        median_cv: 0.01,
+        worst_cv: 0.02,
+        worst_max_over_min: 1.1,
+    };
+    assert!(calm.flags().is_empty());
+    let noisy = Dispersion {
+        timings: 3,
+        median_cv: 0.08,
+        worst_cv: 0.3,
+        worst_max_over_min: 3.0,
+    };
+    let f = noisy.flags();
+    assert_eq!(f.len(), 2);
+    assert!(f[0].contains("8.0%") && f[1].contains("3.0×"), "{f:?}");
+}
+
+#[test]
+fn run_quality_flags_what_makes_a_run_untrustworthy() {
+    use hpp::club::RunQuality;
+    use hpp::error::Fact;
+    let mut m = hpp::machine::machine();
+    m.build.opt_level = "0".into();
+    let q = RunQuality::judge(&m, Fact::Known(0.5 * m.usable_cpus() as f64));
+    assert!(
+        q.flags.iter().any(|f| f.contains("not optimised")),
+        "{:?}",
+        q.flags
+    );
+    assert!(
+        q.flags.iter().any(|f| f.contains("CPU share")),
+        "{:?}",
+        q.flags
+    );
+    m.build.opt_level = "3".into();
+    m.build.debug_assertions = false;
+    m.build.overflow_checks = false;
+    let q = RunQuality::judge(&m, Fact::Known(m.usable_cpus() as f64));
+    assert!(q.flags.is_empty(), "{:?}", q.flags);
+}
+
+#[test]
+fn the_report_page_holds_card_quality_summary_and_sections() {
+    use hpp::club::session::{ChapterRun, Section};
+    let results = load(real(1)).unwrap();
+    let run = ChapterRun {
+        sections: vec![
+            Section {
+                name: "clock".into(),
+                about: "the clock".into(),
+                svg: Some("<svg></svg>".into()),
+                table: "4 GHz <ok>".into(),
+            },
+            Section {
+                name: "storage".into(),
+                about: "disks".into(),
+                svg: None,
+                table: String::new(),
+            },
+        ],
+        results,
+        machine: hpp::machine::machine(),
+        seconds: 55.0,
+    };
+    let html = hpp::club::report_html(&run);
+    for want in [
+        "<!DOCTYPE html>",
+        "hpp-card",
+        "How far to trust this run",
+        "dev VM in numbers",
+        "<h2 id=\"clock\">",
+        "<svg></svg>",
+        "4 GHz &lt;ok&gt;",
+        "hpp compare",
+    ] {
+        assert!(html.contains(want), "{want} missing");
+    }
+    assert!(
+        hpp::club::run_chapter(
+            9,
+            "me",
+            &run.machine,
+            &hpp::measure::Budget::quick(),
+            &Default::default()
+        )
+        .is_err()
+    );
+}
