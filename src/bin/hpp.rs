@@ -119,6 +119,13 @@ impl BudgetArgs {
 const KERNELS: &[&str] = &["indexed-sum", "sum-f64", "sum-boxed"];
 
 fn main() -> ExitCode {
+    // `hpp … | head` closes the pipe early: stop quietly, as other Unix
+    // tools do, instead of panicking on the failed write.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

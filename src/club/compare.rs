@@ -367,23 +367,24 @@ impl fmt::Display for Club {
         }
         let (headers, rows) = self.table_rows();
         writeln!(f)?;
-        let w = rows
-            .iter()
-            .map(|r| r[0].chars().count())
-            .max()
-            .unwrap_or(6)
-            .max(6);
-        write!(f, "{:<w$}", headers[0])?;
-        for h in &headers[1..] {
-            write!(f, "  {:>14}", h.chars().take(14).collect::<String>())?;
-        }
-        writeln!(f)?;
-        for r in rows {
-            write!(f, "{:<w$}", r[0])?;
-            for c in &r[1..] {
-                write!(f, "  {c:>14}")?;
+        let width = |c: usize| {
+            std::iter::once(&headers[c])
+                .chain(rows.iter().map(|r| &r[c]))
+                .map(|x| x.chars().count())
+                .max()
+                .unwrap_or(6)
+        };
+        let widths: Vec<usize> = (0..headers.len()).map(width).collect();
+        let line = |f: &mut fmt::Formatter<'_>, cells: &[String]| -> fmt::Result {
+            write!(f, "{:<w$}", cells[0], w = widths[0])?;
+            for (c, w) in cells[1..].iter().zip(&widths[1..]) {
+                write!(f, "  {c:>w$}")?;
             }
-            writeln!(f)?;
+            writeln!(f)
+        };
+        line(f, &headers)?;
+        for r in &rows {
+            line(f, r)?;
         }
         Ok(())
     }
