@@ -6,7 +6,7 @@ SHELL := bash
 PY := .venv/bin/python
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test setup notebooks check lab clean
+.PHONY: run test setup notebooks check lab clean check-aarch64
 
 run: setup
 	cargo build --release
@@ -41,3 +41,8 @@ lab: setup
 
 clean:
 	rm -rf build notebooks/.evcxr
+
+# Clippy for aarch64 from this x86 machine, and the kernel tests under qemu when
+# gcc-aarch64-linux-gnu and qemu-user are installed (not part of `make test`).
+check-aarch64:
+	scripts/check-aarch64.sh

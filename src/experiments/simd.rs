@@ -156,11 +156,10 @@ fn run_precision<T: Lanes>(
             missing.push(SimdMissing {
                 kernel: "sum".into(),
                 variant,
-                why: if cfg!(target_arch = "x86_64") {
-                    format!("n/a on this CPU (no {bits}-bit vector unit)")
+                why: if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+                    format!("n/a on this CPU (no {bits}-bit vector unit hpp has a kernel for)")
                 } else {
-                    "hpp has explicit-lane kernels for x86_64 only (NEON is not written yet)"
-                        .to_string()
+                    "hpp has explicit-lane kernels for x86_64 and aarch64 only".to_string()
                 },
             });
         }

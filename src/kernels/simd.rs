@@ -2,11 +2,13 @@
 //! (what a plain loop compiles to: it cannot be vectorised without changing
 //! the rounding), auto-vectorisable (independent partial sums the compiler
 //! packs into the build's vector width), and explicit lanes with run-time
-//! dispatch (SSE2 128-bit, AVX2 256-bit, AVX-512 512-bit on x86_64) — plus
+//! dispatch (SSE2 128-bit, AVX2 256-bit, AVX-512 512-bit on x86_64; NEON
+//! 128-bit on aarch64) — plus
 //! saxpy (`y += a·x`), which the compiler vectorises whatever you write.
 //!
 //! # Platforms
-//! Explicit lanes on x86_64; elsewhere those variants are unavailable.
+//! Explicit lanes on x86_64 and aarch64; elsewhere those variants are
+//! unavailable.
 
 /// f64 or f32, for the generic helpers.
 pub trait Float:
@@ -111,6 +113,7 @@ pub fn saxpy<T: Float>(a: T, x: &[T], y: &mut [T]) {
 
 /// Vector widths with an explicit kernel that this CPU can run, in bits.
 pub fn explicit_widths() -> Vec<u32> {
+    #[allow(unused_mut)]
     let mut v = Vec::new();
     #[cfg(target_arch = "x86_64")]
     {
@@ -121,6 +124,10 @@ pub fn explicit_widths() -> Vec<u32> {
         if std::arch::is_x86_feature_detected!("avx512f") {
             v.push(512);
         }
+    }
+    #[cfg(target_arch = "aarch64")]
+    if std::arch::is_aarch64_feature_detected!("neon") {
+        v.push(128);
     }
     v
 }
@@ -183,6 +190,14 @@ macro_rules! lanes_impl {
                         _ => None,
                     };
                 }
+                #[cfg(target_arch = "aarch64")]
+                // SAFETY: as above; NEON was detected.
+                unsafe {
+                    return match bits {
+                        128 => Some(neon::$u128(x)),
+                        _ => None,
+                    };
+                }
                 None
             }
             #[allow(unused_variables, unreachable_code)]
@@ -195,6 +210,14 @@ macro_rules! lanes_impl {
                         128 => Some(x86::$d128(x, y)),
                         256 => Some(x86::$d256(x, y)),
                         512 => Some(x86::$d512(x, y)),
+                        _ => None,
+                    };
+                }
+                #[cfg(target_arch = "aarch64")]
+                // SAFETY: as above; NEON was detected.
+                unsafe {
+                    return match bits {
+                        128 => Some(neon::$d128(x, y)),
                         _ => None,
                     };
                 }
@@ -211,6 +234,15 @@ macro_rules! lanes_impl {
                         512 => x86::$s512(a, x, y),
                         _ => return false,
                     }
+                    return true;
+                }
+                #[cfg(target_arch = "aarch64")]
+                // SAFETY: as above; NEON was detected.
+                unsafe {
+                    if bits != 128 {
+                        return false;
+                    }
+                    neon::$s128(a, x, y);
                     return true;
                 }
                 false
@@ -244,49 +276,199 @@ lanes_impl!(
     saxpy_f64_512
 );
 
+// The kernels' shapes, shared by x86 (SSE2/AVX2/AVX-512) and aarch64 (NEON):
+// only the vector type and the intrinsics differ.
+// Four vector accumulators hide the add latency; lanes are summed at the
+// end, the tail one element at a time.
+macro_rules! lanes_sum {
+    ($name:ident, $feat:literal, $t:ty, $v:ty, $lanes:literal, $zero:ident, $load:ident, $add:ident, $arr:ty) => {
+        #[target_feature(enable = $feat)]
+        pub unsafe fn $name(x: &[$t]) -> $t {
+            // Unrolled by hand so that every build profile (evcxr's
+            // incremental, 16-codegen-unit one included) gets the same loop.
+            let (mut a0, mut a1, mut a2, mut a3) = ($zero(), $zero(), $zero(), $zero());
+            let step = 4 * $lanes;
+            let body = x.len() / step * step;
+            let p = x.as_ptr();
+            let mut i = 0;
+            while i < body {
+                // SAFETY: i + 4·lanes ≤ body ≤ len; unaligned loads.
+                unsafe {
+                    a0 = $add(a0, $load(p.add(i)));
+                    a1 = $add(a1, $load(p.add(i + $lanes)));
+                    a2 = $add(a2, $load(p.add(i + 2 * $lanes)));
+                    a3 = $add(a3, $load(p.add(i + 3 * $lanes)));
+                }
+                i += step;
+            }
+            let acc = [a0, a1, a2, a3];
+            let mut s: $t = 0.0;
+            for a in acc {
+                // SAFETY: a vector is plain lanes of floats.
+                let l: $arr = unsafe { std::mem::transmute(a) };
+                for v in l {
+                    s += v;
+                }
+            }
+            for &v in &x[body..] {
+                s += v;
+            }
+            s
+        }
+    };
+}
+
+// Dot product: two vector accumulators of products (multiply, then add),
+// the tail one element at a time.
+macro_rules! lanes_dot {
+    ($name:ident, $feat:literal, $t:ty, $v:ty, $lanes:literal, $zero:ident, $load:ident, $add:ident, $mul:ident, $arr:ty) => {
+        #[target_feature(enable = $feat)]
+        pub unsafe fn $name(x: &[$t], y: &[$t]) -> $t {
+            let n = x.len().min(y.len());
+            let (mut a0, mut a1) = ($zero(), $zero());
+            let step = 2 * $lanes;
+            let body = n / step * step;
+            let (px, py) = (x.as_ptr(), y.as_ptr());
+            let mut i = 0;
+            while i < body {
+                // SAFETY: i + 2·lanes ≤ body ≤ n; unaligned loads.
+                unsafe {
+                    a0 = $add(a0, $mul($load(px.add(i)), $load(py.add(i))));
+                    a1 = $add(
+                        a1,
+                        $mul($load(px.add(i + $lanes)), $load(py.add(i + $lanes))),
+                    );
+                }
+                i += step;
+            }
+            let mut s: $t = 0.0;
+            for a in [a0, a1] {
+                // SAFETY: a vector is plain lanes of floats.
+                let l: $arr = unsafe { std::mem::transmute(a) };
+                for v in l {
+                    s += v;
+                }
+            }
+            for k in body..n {
+                s += x[k] * y[k];
+            }
+            s
+        }
+    };
+}
+
+// saxpy: y = a·x + y, one vector at a time, the tail one element at a time.
+macro_rules! lanes_saxpy {
+    ($name:ident, $feat:literal, $t:ty, $lanes:literal, $set1:ident, $load:ident, $store:ident, $add:ident, $mul:ident) => {
+        #[target_feature(enable = $feat)]
+        pub unsafe fn $name(a: $t, x: &[$t], y: &mut [$t]) {
+            let n = x.len().min(y.len());
+            let body = n / $lanes * $lanes;
+            let va = $set1(a);
+            let (px, py) = (x.as_ptr(), y.as_mut_ptr());
+            let mut i = 0;
+            while i < body {
+                // SAFETY: i + lanes ≤ body ≤ n for both slices.
+                unsafe {
+                    let r = $add($mul(va, $load(px.add(i))), $load(py.add(i)));
+                    $store(py.add(i), r);
+                }
+                i += $lanes;
+            }
+            for k in body..n {
+                y[k] += a * x[k];
+            }
+        }
+    };
+}
+
+#[cfg(target_arch = "aarch64")]
+mod neon {
+    use std::arch::aarch64::*;
+
+    #[target_feature(enable = "neon")]
+    fn zero_f32() -> float32x4_t {
+        vdupq_n_f32(0.0)
+    }
+
+    #[target_feature(enable = "neon")]
+    fn zero_f64() -> float64x2_t {
+        vdupq_n_f64(0.0)
+    }
+
+    lanes_sum!(
+        sum_f32_128,
+        "neon",
+        f32,
+        float32x4_t,
+        4,
+        zero_f32,
+        vld1q_f32,
+        vaddq_f32,
+        [f32; 4]
+    );
+    lanes_sum!(
+        sum_f64_128,
+        "neon",
+        f64,
+        float64x2_t,
+        2,
+        zero_f64,
+        vld1q_f64,
+        vaddq_f64,
+        [f64; 2]
+    );
+    lanes_dot!(
+        dot_f32_128,
+        "neon",
+        f32,
+        float32x4_t,
+        4,
+        zero_f32,
+        vld1q_f32,
+        vaddq_f32,
+        vmulq_f32,
+        [f32; 4]
+    );
+    lanes_dot!(
+        dot_f64_128,
+        "neon",
+        f64,
+        float64x2_t,
+        2,
+        zero_f64,
+        vld1q_f64,
+        vaddq_f64,
+        vmulq_f64,
+        [f64; 2]
+    );
+    lanes_saxpy!(
+        saxpy_f32_128,
+        "neon",
+        f32,
+        4,
+        vdupq_n_f32,
+        vld1q_f32,
+        vst1q_f32,
+        vaddq_f32,
+        vmulq_f32
+    );
+    lanes_saxpy!(
+        saxpy_f64_128,
+        "neon",
+        f64,
+        2,
+        vdupq_n_f64,
+        vld1q_f64,
+        vst1q_f64,
+        vaddq_f64,
+        vmulq_f64
+    );
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
-
-    // Four vector accumulators hide the add latency; lanes are summed at the
-    // end, the tail one element at a time.
-    macro_rules! lanes_sum {
-        ($name:ident, $feat:literal, $t:ty, $v:ty, $lanes:literal, $zero:ident, $load:ident, $add:ident, $arr:ty) => {
-            #[target_feature(enable = $feat)]
-            pub unsafe fn $name(x: &[$t]) -> $t {
-                // Unrolled by hand so that every build profile (evcxr's
-                // incremental, 16-codegen-unit one included) gets the same loop.
-                let (mut a0, mut a1, mut a2, mut a3) = ($zero(), $zero(), $zero(), $zero());
-                let step = 4 * $lanes;
-                let body = x.len() / step * step;
-                let p = x.as_ptr();
-                let mut i = 0;
-                while i < body {
-                    // SAFETY: i + 4·lanes ≤ body ≤ len; unaligned loads.
-                    unsafe {
-                        a0 = $add(a0, $load(p.add(i)));
-                        a1 = $add(a1, $load(p.add(i + $lanes)));
-                        a2 = $add(a2, $load(p.add(i + 2 * $lanes)));
-                        a3 = $add(a3, $load(p.add(i + 3 * $lanes)));
-                    }
-                    i += step;
-                }
-                let acc = [a0, a1, a2, a3];
-                let mut s: $t = 0.0;
-                for a in acc {
-                    // SAFETY: a vector is plain lanes of floats.
-                    let l: $arr = unsafe { std::mem::transmute(a) };
-                    for v in l {
-                        s += v;
-                    }
-                }
-                for &v in &x[body..] {
-                    s += v;
-                }
-                s
-            }
-        };
-    }
 
     lanes_sum!(
         sum_f32_128,
@@ -354,70 +536,6 @@ mod x86 {
         _mm512_add_pd,
         [f64; 8]
     );
-
-    // Dot product: two vector accumulators of products (multiply, then add),
-    // the tail one element at a time.
-    macro_rules! lanes_dot {
-        ($name:ident, $feat:literal, $t:ty, $v:ty, $lanes:literal, $zero:ident, $load:ident, $add:ident, $mul:ident, $arr:ty) => {
-            #[target_feature(enable = $feat)]
-            pub unsafe fn $name(x: &[$t], y: &[$t]) -> $t {
-                let n = x.len().min(y.len());
-                let (mut a0, mut a1) = ($zero(), $zero());
-                let step = 2 * $lanes;
-                let body = n / step * step;
-                let (px, py) = (x.as_ptr(), y.as_ptr());
-                let mut i = 0;
-                while i < body {
-                    // SAFETY: i + 2·lanes ≤ body ≤ n; unaligned loads.
-                    unsafe {
-                        a0 = $add(a0, $mul($load(px.add(i)), $load(py.add(i))));
-                        a1 = $add(
-                            a1,
-                            $mul($load(px.add(i + $lanes)), $load(py.add(i + $lanes))),
-                        );
-                    }
-                    i += step;
-                }
-                let mut s: $t = 0.0;
-                for a in [a0, a1] {
-                    // SAFETY: a vector is plain lanes of floats.
-                    let l: $arr = unsafe { std::mem::transmute(a) };
-                    for v in l {
-                        s += v;
-                    }
-                }
-                for k in body..n {
-                    s += x[k] * y[k];
-                }
-                s
-            }
-        };
-    }
-
-    // saxpy: y = a·x + y, one vector at a time, the tail one element at a time.
-    macro_rules! lanes_saxpy {
-        ($name:ident, $feat:literal, $t:ty, $lanes:literal, $set1:ident, $load:ident, $store:ident, $add:ident, $mul:ident) => {
-            #[target_feature(enable = $feat)]
-            pub unsafe fn $name(a: $t, x: &[$t], y: &mut [$t]) {
-                let n = x.len().min(y.len());
-                let body = n / $lanes * $lanes;
-                let va = $set1(a);
-                let (px, py) = (x.as_ptr(), y.as_mut_ptr());
-                let mut i = 0;
-                while i < body {
-                    // SAFETY: i + lanes ≤ body ≤ n for both slices.
-                    unsafe {
-                        let r = $add($mul(va, $load(px.add(i))), $load(py.add(i)));
-                        $store(py.add(i), r);
-                    }
-                    i += $lanes;
-                }
-                for k in body..n {
-                    y[k] += a * x[k];
-                }
-            }
-        };
-    }
 
     lanes_dot!(
         dot_f32_128,

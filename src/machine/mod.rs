@@ -15,7 +15,6 @@ mod simd;
 mod system;
 mod timer;
 pub mod uarch;
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub mod x86;
 
 use std::path::Path;
