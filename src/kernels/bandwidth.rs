@@ -126,10 +126,21 @@ pub fn copy(a: &mut [f64], b: &[f64]) {
 /// `a[i] = b[i] + s * c[i]`, with 256-bit AVX when the CPU has it.
 pub fn triad(a: &mut [f64], b: &[f64], c: &[f64], s: f64) {
     #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU supports AVX-512F (checked just above).
+        return unsafe { triad_avx512(a, b, c, s) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the CPU supports AVX (checked just above).
         return unsafe { triad_avx(a, b, c, s) };
     }
+    triad_portable(a, b, c, s)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn triad_avx512(a: &mut [f64], b: &[f64], c: &[f64], s: f64) {
     triad_portable(a, b, c, s)
 }
 
