@@ -119,23 +119,15 @@ def _split(total, workers):
     return [base + (1 if w < extra else 0) for w in range(workers)]
 
 
-def with_threads(total, workers):
-    threads = [threading.Thread(target=spin, args=(c,)) for c in _split(total, workers)]
+def with_workers(make, total, workers):
+    """Wall time for `workers` threads or processes (`make(target, args)`)
+    sharing `total` iterations of `spin`, all started before any is joined."""
+    pool = [make(target=spin, args=(c,)) for c in _split(total, workers)]
     start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - start
-
-
-def with_processes(ctx, total, workers):
-    procs = [ctx.Process(target=spin, args=(c,)) for c in _split(total, workers)]
-    start = time.perf_counter()
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
+    for w in pool:
+        w.start()
+    for w in pool:
+        w.join()
     return time.perf_counter() - start
 
 
@@ -209,10 +201,10 @@ def main():
             ctx = None
             out["unavailable"].append({"example": "processes", "why": f"no fork start method: {e}"})
         for w in spec["workers"]:
-            t = min(with_threads(total, w) for _ in range(spec["gil_runs"]))
+            t = min(with_workers(threading.Thread, total, w) for _ in range(spec["gil_runs"]))
             points.append({"kind": "threads", "workers": w, "seconds": t})
             if ctx is not None:
-                t = min(with_processes(ctx, total, w) for _ in range(spec["gil_runs"]))
+                t = min(with_workers(ctx.Process, total, w) for _ in range(spec["gil_runs"]))
                 points.append({"kind": "processes", "workers": w, "seconds": t})
         out["gil"] = {"work": total, "points": points}
 

@@ -390,30 +390,16 @@ impl fmt::Display for Club {
     }
 }
 
-impl Compare for &str {
-    type Output = Result<Club>;
-    fn compare_all(items: &[Self]) -> Self::Output {
-        compare_files(items)
-    }
+// Paths of results files, however they are spelled, compare as a club.
+macro_rules! compare_paths {
+    ($($t:ty),*) => {
+        $(impl Compare for $t {
+            type Output = Result<Club>;
+            fn compare_all(items: &[Self]) -> Self::Output {
+                compare_files(items)
+            }
+        })*
+    };
 }
 
-impl Compare for String {
-    type Output = Result<Club>;
-    fn compare_all(items: &[Self]) -> Self::Output {
-        compare_files(items)
-    }
-}
-
-impl Compare for &Path {
-    type Output = Result<Club>;
-    fn compare_all(items: &[Self]) -> Self::Output {
-        compare_files(items)
-    }
-}
-
-impl Compare for PathBuf {
-    type Output = Result<Club>;
-    fn compare_all(items: &[Self]) -> Self::Output {
-        compare_files(items)
-    }
-}
+compare_paths!(&str, String, &Path, PathBuf);

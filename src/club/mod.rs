@@ -31,15 +31,8 @@ pub fn notebook_results(
     budget: &Budget,
     outcomes: &[&dyn Outcome],
 ) -> Result<ChapterResults> {
-    let share = crate::kernels::parallel::cpu_share(
-        machine.usable_cpus(),
-        std::time::Duration::from_millis(200),
-    );
-    let share = match share {
-        Ok(v) => crate::error::Fact::Known(v),
-        Err(e) => crate::error::Fact::unavailable(e.to_string()),
-    };
-    let mut r = ChapterResults::new(member, machine, budget, RunQuality::judge(machine, share))?;
+    let quality = RunQuality::measure(machine, std::time::Duration::from_millis(200));
+    let mut r = ChapterResults::new(member, machine, budget, quality)?;
     for o in outcomes {
         r.add(*o)?;
     }

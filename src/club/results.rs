@@ -53,6 +53,16 @@ pub struct RunQuality {
 }
 
 impl RunQuality {
+    /// Measure the CPU share granted to one spinning thread per usable CPU
+    /// for `wall`, then judge the run.
+    pub fn measure(machine: &Machine, wall: std::time::Duration) -> Self {
+        let share = match crate::kernels::parallel::cpu_share(machine.usable_cpus(), wall) {
+            Ok(v) => Fact::Known(v),
+            Err(e) => Fact::unavailable(e.to_string()),
+        };
+        RunQuality::judge(machine, share)
+    }
+
     /// Judge a run from the machine card and a measured CPU share.
     pub fn judge(machine: &Machine, cpu_share: Fact<f64>) -> Self {
         let usable = machine.usable_cpus();

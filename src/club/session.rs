@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use super::results::{ChapterResults, ExperimentResult, RunQuality};
 use crate::error::{Error, Result};
 use crate::experiments::{CATALOG, RunOptions, run_named};
-use crate::kernels::parallel::cpu_share;
 use crate::machine::Machine;
 use crate::measure::quality::observe;
 use crate::measure::{Budget, Progress};
@@ -60,15 +59,10 @@ pub fn run_chapter(
     }
     super::results::check_member(member)?;
     let t0 = Instant::now();
-    let share = cpu_share(
-        machine.usable_cpus(),
+    let quality = RunQuality::measure(
+        machine,
         Duration::from_millis(if budget.name == "quick" { 150 } else { 400 }),
     );
-    let share = match share {
-        Ok(v) => crate::error::Fact::Known(v),
-        Err(e) => crate::error::Fact::unavailable(e.to_string()),
-    };
-    let quality = RunQuality::judge(machine, share);
     let mut results = ChapterResults::new(member, machine, budget, quality)?;
     let mut sections = Vec::new();
     let mut progress = Progress::new(&format!("chapter {chapter}"), CATALOG.len());
