@@ -1,6 +1,7 @@
 /* The ruler for hpp's `flops` and `clock`: twelve independent 256-bit FMA
  * chains (f64 and f32) on one thread, and a dependent integer-add chain for
- * the clock, timed the same way (median of 7 runs of >= 20 ms).
+ * the clock, timed the same way (7 runs of >= 20 ms: the best for the FMA
+ * peaks, the median for the clock).
  * Build: gcc -O3 -march=native -o flops flops.c
  * Run:   ./flops   -> "f64_256 gflops", "f32_256 gflops", on AVX-512 builds
  *         "f64_512 gflops", "f32_512 gflops", then "clock ghz" */
@@ -70,7 +71,9 @@ static double adds(void) {
                      "add $1, %0\n add $1, %0\n add $1, %0\n add $1, %0\n" : "+r"(x));
   return (double)x;
 }
-static double timed(double (*f)(void), double work) {
+/* best: the fastest of the 7 runs (peaks, as hpp's flops reports them);
+ * otherwise the median (the clock). */
+static double timed(double (*f)(void), double work, int best) {
   volatile double sink = 0;
   long calls = 1;
   for (;;) {
@@ -86,15 +89,15 @@ static double timed(double (*f)(void), double work) {
     runs[r] = work * calls / (now() - t0) / 1e9;
   }
   qsort(runs, 7, sizeof *runs, cmp);
-  return runs[3];
+  return best ? runs[6] : runs[3];
 }
 int main(void) {
-  printf("f64_256 %.3f\n", timed(f64_kernel, 2.0 * 4 * 12 * 4 * ROUNDS));
-  printf("f32_256 %.3f\n", timed(f32_kernel, 2.0 * 8 * 12 * 4 * ROUNDS));
+  printf("f64_256 %.3f\n", timed(f64_kernel, 2.0 * 4 * 12 * 4 * ROUNDS, 1));
+  printf("f32_256 %.3f\n", timed(f32_kernel, 2.0 * 8 * 12 * 4 * ROUNDS, 1));
 #ifdef __AVX512F__
-  printf("f64_512 %.3f\n", timed(f64_kernel512, 2.0 * 8 * 12 * 4 * ROUNDS));
-  printf("f32_512 %.3f\n", timed(f32_kernel512, 2.0 * 16 * 12 * 4 * ROUNDS));
+  printf("f64_512 %.3f\n", timed(f64_kernel512, 2.0 * 8 * 12 * 4 * ROUNDS, 1));
+  printf("f32_512 %.3f\n", timed(f32_kernel512, 2.0 * 16 * 12 * 4 * ROUNDS, 1));
 #endif
-  printf("clock %.4f\n", timed(adds, 8.0 * (1 << 13)));
+  printf("clock %.4f\n", timed(adds, 8.0 * (1 << 13), 0));
   return 0;
 }
