@@ -175,6 +175,8 @@ pub fn measure(k: BwKernel, threads: usize, size_bytes: u64, budget: &Budget) ->
         )));
     }
     let v = samples.into_inner().unwrap_or_default();
+    // The spread of rates is the spread of times (max/min alike).
+    crate::measure::quality::note(&v);
     stats::median(&v).ok_or_else(|| Error::bad_input("no bandwidth samples were taken"))
 }
 

@@ -95,6 +95,7 @@ fn measure(p: Precision, bits: u32, threads: usize, budget: &Budget) -> f64 {
     // A peak is the best the core can do: interference (another guest, a
     // sibling hyperthread) only ever lowers a sample, so report the best,
     // as STREAM and likwid-bench do.
+    crate::measure::quality::note(&samples);
     stats::max(&samples).unwrap_or(f64::NAN)
 }
 

@@ -14,7 +14,8 @@ thread_local! {
     static SINK: RefCell<Option<Vec<(f64, f64)>>> = const { RefCell::new(None) };
 }
 
-/// Record one timing's runs (seconds per loop), if an [`observe`] is open.
+/// Record one timing's runs (seconds per loop, or rates: the spread is the
+/// same), if an [`observe`] is open.
 pub(crate) fn note(per_loop_s: &[f64]) {
     let (Some(m), Some(sd), Some(lo), Some(hi)) = (
         stats::mean(per_loop_s),
