@@ -226,7 +226,123 @@ mod imp {
     }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(target_arch = "aarch64")]
+mod imp {
+    use super::Precision;
+    use std::arch::aarch64::*;
+
+    // Four copies of one FMA step for chains $i…, as an asm template.
+    // Scalar: `fmadd d_i, one, one, d_i` (d_i += 1 × 1); vector:
+    // `fmla v_i.<arrangement>, one, one`.
+    macro_rules! scalar_steps {
+        ($m:literal; $($i:literal)*) => {
+            concat!(
+                $(concat!("fmadd {", $i, ":", $m, "}, {one:", $m, "}, {one:", $m, "}, {", $i, ":", $m, "}\n"),)*
+                $(concat!("fmadd {", $i, ":", $m, "}, {one:", $m, "}, {one:", $m, "}, {", $i, ":", $m, "}\n"),)*
+                $(concat!("fmadd {", $i, ":", $m, "}, {one:", $m, "}, {one:", $m, "}, {", $i, ":", $m, "}\n"),)*
+                $(concat!("fmadd {", $i, ":", $m, "}, {one:", $m, "}, {one:", $m, "}, {", $i, ":", $m, "}\n"),)*
+            )
+        };
+    }
+
+    macro_rules! vector_steps {
+        ($arr:literal; $($i:literal)*) => {
+            concat!(
+                $(concat!("fmla {", $i, ":v}", $arr, ", {one:v}", $arr, ", {one:v}", $arr, "\n"),)*
+                $(concat!("fmla {", $i, ":v}", $arr, ", {one:v}", $arr, ", {one:v}", $arr, "\n"),)*
+                $(concat!("fmla {", $i, ":v}", $arr, ", {one:v}", $arr, ", {one:v}", $arr, "\n"),)*
+                $(concat!("fmla {", $i, ":v}", $arr, ", {one:v}", $arr, ", {one:v}", $arr, "\n"),)*
+            )
+        };
+    }
+
+    // One kernel: 12 accumulators of type $t, the asm template, a `one`
+    // constant and a way to sum the lanes.
+    macro_rules! kernel {
+        ($name:ident, $t:ty, $zero:expr, $one:expr, $tmpl:expr, $sum:expr) => {
+            #[target_feature(enable = "neon")]
+            fn $name(rounds: u64) -> f64 {
+                let mut a: [$t; 12] = [$zero; 12];
+                let one: $t = $one;
+                for _ in 0..rounds {
+                    // SAFETY: register-only FMAs; NEON was detected by the caller.
+                    unsafe {
+                        std::arch::asm!(
+                            $tmpl,
+                            inout(vreg) a[0], inout(vreg) a[1], inout(vreg) a[2],
+                            inout(vreg) a[3], inout(vreg) a[4], inout(vreg) a[5],
+                            inout(vreg) a[6], inout(vreg) a[7], inout(vreg) a[8],
+                            inout(vreg) a[9], inout(vreg) a[10], inout(vreg) a[11],
+                            one = in(vreg) one,
+                            options(nomem, nostack)
+                        );
+                    }
+                }
+                a.iter().map($sum).sum()
+            }
+        };
+    }
+
+    // Scalar: fmadd d_i, one, one, d_i (d_i += 1 × 1). Vector: fmla v_i, one, one.
+    kernel!(
+        f64_64,
+        f64,
+        0.0,
+        1.0,
+        scalar_steps!("d"; 0 1 2 3 4 5 6 7 8 9 10 11),
+        |&x: &f64| x
+    );
+    kernel!(
+        f32_64,
+        f32,
+        0.0,
+        1.0,
+        scalar_steps!("s"; 0 1 2 3 4 5 6 7 8 9 10 11),
+        |&x: &f32| f64::from(x)
+    );
+    kernel!(
+        f64_128,
+        float64x2_t,
+        vdupq_n_f64(0.0),
+        vdupq_n_f64(1.0),
+        vector_steps!(".2d"; 0 1 2 3 4 5 6 7 8 9 10 11),
+        |x: &float64x2_t| {
+            // SAFETY: a vector is plain lanes of floats.
+            let l: [f64; 2] = unsafe { std::mem::transmute(*x) };
+            l.iter().sum::<f64>()
+        }
+    );
+    kernel!(
+        f32_128,
+        float32x4_t,
+        vdupq_n_f32(0.0),
+        vdupq_n_f32(1.0),
+        vector_steps!(".4s"; 0 1 2 3 4 5 6 7 8 9 10 11),
+        |x: &float32x4_t| {
+            // SAFETY: a vector is plain lanes of floats.
+            let l: [f32; 4] = unsafe { std::mem::transmute(*x) };
+            l.iter().map(|&v| f64::from(v)).sum::<f64>()
+        }
+    );
+
+    pub fn run(p: Precision, bits: u32, rounds: u64) -> Option<f64> {
+        if !std::arch::is_aarch64_feature_detected!("neon") {
+            return None;
+        }
+        // SAFETY (all arms): NEON was detected above.
+        unsafe {
+            Some(match (p, bits) {
+                (Precision::F64, 64) => f64_64(rounds),
+                (Precision::F32, 64) => f32_64(rounds),
+                (Precision::F64, 128) => f64_128(rounds),
+                (Precision::F32, 128) => f32_128(rounds),
+                _ => return None,
+            })
+        }
+    }
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod imp {
     use super::Precision;
 

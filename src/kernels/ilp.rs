@@ -5,9 +5,9 @@
 //! execution ports are full (its throughput).
 //!
 //! # Platforms
-//! x86_64 only (integer add up to 12 chains, scalar f64 add and scalar f64
-//! FMA — when the CPU has FMA — up to 16); elsewhere every kernel returns
-//! `None`.
+//! x86_64 (integer add up to 12 chains, scalar f64 add and scalar f64 FMA —
+//! when the CPU has FMA — up to 16) and aarch64 (all three up to 16);
+//! elsewhere every kernel returns `None`.
 
 /// The operation a chain repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -39,8 +39,13 @@ impl IlpOp {
 pub const CHAINS: [usize; 7] = [1, 2, 4, 6, 8, 12, 16];
 
 /// Most integer chains: inline assembly on x86-64 may use 13 of the 16
-/// general registers (the stack and frame pointers and rbx are reserved).
-pub const MAX_INT_CHAINS: usize = 12;
+/// general registers (the stack and frame pointers and rbx are reserved);
+/// aarch64 has 31 and reaches every count in [`CHAINS`].
+pub const MAX_INT_CHAINS: usize = if cfg!(target_arch = "aarch64") {
+    16
+} else {
+    12
+};
 
 /// Operations per call of [`run`] per chain: 4 unrolled steps × `rounds`.
 pub const STEPS_PER_ROUND: u64 = 4;
@@ -213,7 +218,139 @@ mod imp {
     }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(target_arch = "aarch64")]
+mod imp {
+    use super::{FMA_C, IlpOp};
+
+    // Four steps for chains $i…: `add x_i, x_i, #1`; `fadd d_i, d_i, m`
+    // (m = 1); `fmadd d_i, d_i, m, d_i` (d_i = d_i × m + d_i, m = FMA_C),
+    // the same operations and results as the x86 kernels. AArch64 has
+    // registers to spare, so every kernel reaches 16 chains.
+    macro_rules! int_steps {
+        ($($i:literal)*) => {
+            concat!(
+                $(concat!("add {", $i, "}, {", $i, "}, #1\n"),)*
+                $(concat!("add {", $i, "}, {", $i, "}, #1\n"),)*
+                $(concat!("add {", $i, "}, {", $i, "}, #1\n"),)*
+                $(concat!("add {", $i, "}, {", $i, "}, #1\n"),)*
+            )
+        };
+    }
+
+    macro_rules! add_steps {
+        ($($i:literal)*) => {
+            concat!(
+                $(concat!("fadd {", $i, ":d}, {", $i, ":d}, {m:d}\n"),)*
+                $(concat!("fadd {", $i, ":d}, {", $i, ":d}, {m:d}\n"),)*
+                $(concat!("fadd {", $i, ":d}, {", $i, ":d}, {m:d}\n"),)*
+                $(concat!("fadd {", $i, ":d}, {", $i, ":d}, {m:d}\n"),)*
+            )
+        };
+    }
+
+    macro_rules! fma_steps {
+        ($($i:literal)*) => {
+            concat!(
+                $(concat!("fmadd {", $i, ":d}, {", $i, ":d}, {m:d}, {", $i, ":d}\n"),)*
+                $(concat!("fmadd {", $i, ":d}, {", $i, ":d}, {m:d}, {", $i, ":d}\n"),)*
+                $(concat!("fmadd {", $i, ":d}, {", $i, ":d}, {m:d}, {", $i, ":d}\n"),)*
+                $(concat!("fmadd {", $i, ":d}, {", $i, ":d}, {m:d}, {", $i, ":d}\n"),)*
+            )
+        };
+    }
+
+    macro_rules! kernel {
+        ($name:ident, $t:ty, $class:ident, $start:expr, $m:expr, $steps:ident; $($i:literal)*) => {
+            fn $name(rounds: u64) -> f64 {
+                let mut a: [$t; 16] = [$start; 16];
+                let m: $t = $m;
+                for _ in 0..rounds {
+                    // SAFETY: register-only arithmetic on the chains.
+                    unsafe {
+                        std::arch::asm!(
+                            $steps!($($i)*),
+                            $(inout($class) a[$i],)*
+                            m = in(vreg) m,
+                            options(nomem, nostack)
+                        );
+                    }
+                }
+                let n = [$($i),*].len();
+                a[..n].iter().map(|&x| x as f64).sum()
+            }
+        };
+    }
+
+    macro_rules! int_kernel {
+        ($name:ident; $($i:literal)*) => {
+            fn $name(rounds: u64) -> f64 {
+                let mut a = [0u64; 16];
+                for _ in 0..rounds {
+                    // SAFETY: register-only adds on the chains.
+                    unsafe {
+                        std::arch::asm!(
+                            int_steps!($($i)*),
+                            $(inout(reg) a[$i],)*
+                            options(nomem, nostack)
+                        );
+                    }
+                }
+                a.iter().map(|&x| x as f64).sum()
+            }
+        };
+    }
+
+    int_kernel!(int1; 0);
+    int_kernel!(int2; 0 1);
+    int_kernel!(int4; 0 1 2 3);
+    int_kernel!(int6; 0 1 2 3 4 5);
+    int_kernel!(int8; 0 1 2 3 4 5 6 7);
+    int_kernel!(int12; 0 1 2 3 4 5 6 7 8 9 10 11);
+    int_kernel!(int16; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    kernel!(add1, f64, vreg, 0.0, 1.0, add_steps; 0);
+    kernel!(add2, f64, vreg, 0.0, 1.0, add_steps; 0 1);
+    kernel!(add4, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3);
+    kernel!(add6, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3 4 5);
+    kernel!(add8, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3 4 5 6 7);
+    kernel!(add12, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3 4 5 6 7 8 9 10 11);
+    kernel!(add16, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    kernel!(fma1, f64, vreg, 1.0, FMA_C, fma_steps; 0);
+    kernel!(fma2, f64, vreg, 1.0, FMA_C, fma_steps; 0 1);
+    kernel!(fma4, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3);
+    kernel!(fma6, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3 4 5);
+    kernel!(fma8, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3 4 5 6 7);
+    kernel!(fma12, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3 4 5 6 7 8 9 10 11);
+    kernel!(fma16, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+
+    pub fn run(op: IlpOp, chains: usize, rounds: u64) -> Option<f64> {
+        Some(match (op, chains) {
+            (IlpOp::IntAdd, 1) => int1(rounds),
+            (IlpOp::IntAdd, 2) => int2(rounds),
+            (IlpOp::IntAdd, 4) => int4(rounds),
+            (IlpOp::IntAdd, 6) => int6(rounds),
+            (IlpOp::IntAdd, 8) => int8(rounds),
+            (IlpOp::IntAdd, 12) => int12(rounds),
+            (IlpOp::IntAdd, 16) => int16(rounds),
+            (IlpOp::F64Add, 1) => add1(rounds),
+            (IlpOp::F64Add, 2) => add2(rounds),
+            (IlpOp::F64Add, 4) => add4(rounds),
+            (IlpOp::F64Add, 6) => add6(rounds),
+            (IlpOp::F64Add, 8) => add8(rounds),
+            (IlpOp::F64Add, 12) => add12(rounds),
+            (IlpOp::F64Add, 16) => add16(rounds),
+            (IlpOp::F64Fma, 1) => fma1(rounds),
+            (IlpOp::F64Fma, 2) => fma2(rounds),
+            (IlpOp::F64Fma, 4) => fma4(rounds),
+            (IlpOp::F64Fma, 6) => fma6(rounds),
+            (IlpOp::F64Fma, 8) => fma8(rounds),
+            (IlpOp::F64Fma, 12) => fma12(rounds),
+            (IlpOp::F64Fma, 16) => fma16(rounds),
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod imp {
     use super::IlpOp;
 

@@ -97,6 +97,12 @@ pub fn lookup(vendor: &str, fm: FamilyModel) -> Option<FmaUnits> {
 
 /// The FMA units of this machine's CPU, or why they are not known.
 pub fn fma_units(machine: &Machine) -> Fact<FmaUnits> {
+    if machine.cpu.arch != "x86_64" {
+        return Fact::unavailable(format!(
+            "hpp's table of FMA units (data/fma_units.csv) covers x86-64 cores only, not {}",
+            machine.cpu.arch
+        ));
+    }
     let (Some(vendor), Some(fm)) = (machine.cpu.vendor.known(), machine.cpu.family_model.known())
     else {
         return Fact::unavailable(

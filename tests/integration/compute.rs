@@ -99,11 +99,14 @@ fn ilp_kernels_match_their_reference() {
             match run(op, k, 10) {
                 Some(v) => assert_eq!(v, reference(op, k, 10), "{} × {k}", op.name()),
                 // On x86_64 only FMA (CPU without it) and integer chains past
-                // the register limit may be missing; everything elsewhere.
+                // the register limit may be missing; on aarch64 nothing; on
+                // other architectures everything.
                 None => assert!(
-                    op == IlpOp::F64Fma
-                        || (op == IlpOp::IntAdd && k > MAX_INT_CHAINS)
-                        || !cfg!(target_arch = "x86_64")
+                    (cfg!(target_arch = "x86_64")
+                        && (op == IlpOp::F64Fma || (op == IlpOp::IntAdd && k > MAX_INT_CHAINS)))
+                        || !cfg!(any(target_arch = "x86_64", target_arch = "aarch64")),
+                    "{} × {k} missing",
+                    op.name()
                 ),
             }
         }
@@ -179,6 +182,10 @@ fn flops_kernels_match_their_reference() {
             if let Some(v) = run(p, bits, 10) {
                 assert_eq!(v, reference(p, bits, 10), "{} {bits}", p.name());
             }
+        }
+        // aarch64 always has scalar FP and NEON: both kernels must run there.
+        if cfg!(target_arch = "aarch64") {
+            assert!(run(p, 64, 1).is_some() && run(p, 128, 1).is_some());
         }
     }
     // Scalar is one lane whatever the precision; vectors hold bits / element.
