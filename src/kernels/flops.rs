@@ -4,7 +4,8 @@
 //!
 //! # Platforms
 //! x86_64: scalar (SSE registers, FMA3), 128-bit, 256-bit (FMA3) and 512-bit
-//! (AVX-512F) when the CPU reports them. Elsewhere: none.
+//! (AVX-512F) when the CPU reports them. aarch64: scalar (`fmadd`) and
+//! 128-bit NEON (`fmla`). Elsewhere: none.
 
 /// Floating-point precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
