@@ -2,7 +2,8 @@
 # Check hpp for aarch64 (Apple Silicon, Raspberry Pi, Graviton) from an x86
 # machine, without an aarch64 toolchain download: std is rebuilt from the
 # installed rust-src (build-std, enabled on stable with RUSTC_BOOTSTRAP=1).
-#   1. cargo clippy for aarch64-unknown-linux-gnu, warnings as errors;
+#   1. cargo clippy for aarch64-unknown-linux-gnu and aarch64-apple-darwin,
+#      warnings as errors;
 #   2. if aarch64-linux-gnu-gcc and qemu-aarch64 are installed (Debian:
 #      apt install gcc-aarch64-linux-gnu qemu-user), the kernel tests —
 #      NEON lanes, ILP, FLOP/s, probes — run under qemu against their
@@ -20,6 +21,9 @@ fi
 export RUSTC_BOOTSTRAP=1
 cargo clippy -Zbuild-std=std,panic_abort --target $target --target-dir $dir \
   --all-targets -- -D warnings
+# Apple Silicon: type-checked and linted only (no macOS linker here).
+cargo clippy -Zbuild-std=std,panic_abort --target aarch64-apple-darwin \
+  --target-dir $dir --all-targets -- -D warnings
 if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
   export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
   export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu"
