@@ -179,3 +179,70 @@ fn chapter_and_compare_refuse_bad_input_without_writing() {
             .contains("<svg")
     );
 }
+
+/// No free-threaded CPython can be installed here, so one is simulated: a
+/// `python3.13t` on PATH that runs the real python3 and reports the GIL as
+/// disabled. This checks that hpp finds it, runs it, and labels its line.
+#[cfg(unix)]
+#[test]
+fn a_free_threaded_python_on_path_gets_its_own_line() {
+    use std::os::unix::fs::PermissionsExt;
+    if hpp::machine::python::find_python(None).known().is_none() {
+        return; // nothing to wrap without python3
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("python3.13t");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\npython3 \"$@\" | sed 's/\"gil\": \"enabled[^\"]*\"/\"gil\": \"disabled (free-threaded)\"/'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let json = dir.path().join("gil.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_hpp"))
+        .args([
+            "run",
+            "gil",
+            "--quick",
+            "--threads",
+            "1",
+            "--json",
+            json.to_str().unwrap(),
+        ])
+        .env("HPP_PROGRESS", "0")
+        .env("PATH", path)
+        .output()
+        .expect("run hpp");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let runtimes: Vec<&str> = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["runtime"].as_str())
+        .collect();
+    assert!(
+        runtimes
+            .iter()
+            .any(|r| r.ends_with("free-threaded, threads")),
+        "{runtimes:?}"
+    );
+    assert!(
+        !runtimes
+            .iter()
+            .any(|r| r.contains("free-threaded") && r.contains("processes"))
+    );
+    assert_eq!(v["pythons"].as_array().unwrap().len(), 2);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("free-threaded CPython threads"), "{text}");
+}
