@@ -85,6 +85,18 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
     // Integer x positions are powers of two; plotters' "nice" steps for a
     // span of up to ~15 units land on them.
     let n_labels = ((x_hi - x_lo) as usize + 1).min(12);
+    // The legend goes in the lower right corner unless the curves end low
+    // there (falling curves, e.g. bandwidth past the caches): then upper right.
+    let x_mid = (x_lo + x_hi) / 2.0;
+    let right_low = pts
+        .iter()
+        .filter(|p| p.0 > x_mid)
+        .any(|p| p.1 < y_lo + (y_hi - y_lo) * 0.35);
+    let legend_at = if right_low {
+        SeriesLabelPosition::UpperRight
+    } else {
+        SeriesLabelPosition::LowerRight
+    };
     let fmt_x = |v: &f64| fmt_bytes(2f64.powf(*v).round() as u64);
     let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
     draw(c.title, |root| {
@@ -141,7 +153,7 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(legend_at)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
             .label_font(("sans-serif", 14))
