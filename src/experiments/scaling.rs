@@ -300,6 +300,10 @@ impl Outcome for Scaling {
                 fmt_sig(m, 3)
             ));
         }
+        if let Some(v) = self.cores_verdict() {
+            s.push(' ');
+            s.push_str(&v);
+        }
         if let Some(o) = self.at("compute", 2 * n) {
             s.push_str(&format!(
                 " {} threads on {n} CPUs: {}× — more threads than cores only adds time slicing.",
@@ -337,6 +341,39 @@ impl Outcome for Scaling {
 
     fn to_json(&self) -> Result<String> {
         json(self)
+    }
+}
+
+impl Scaling {
+    /// What the logical CPUs behave like, judged from this run alone: when
+    /// the threads were granted (nearly) full CPUs yet compute-bound work
+    /// fell well short of that share, the CPUs share execution units — SMT
+    /// siblings on the host, whatever the guest OS reports, or cores another
+    /// guest is using. `None` with one CPU or without a measured share.
+    pub fn cores_verdict(&self) -> Option<String> {
+        let n = self.cpus;
+        let share = *self.cpu_share.known()?;
+        let c = self.at("compute", n)?;
+        if n < 2 {
+            return None;
+        }
+        let allowed = share.min(n as f64);
+        Some(if share >= 0.9 * n as f64 && c < 0.75 * allowed {
+            format!(
+                "The {n} CPUs were granted in full, yet compute-bound work ran only {}× faster: they behave like hyperthreads (SMT siblings) sharing one core's execution units — whatever the OS reports — or like cores another guest is using.",
+                fmt_sig(c, 3)
+            )
+        } else if c >= 0.9 * allowed {
+            format!(
+                "Compute-bound work scaled with the CPU time granted ({}% of it): these CPUs behave as separate cores.",
+                fmt_sig(100.0 * c / allowed, 3)
+            )
+        } else {
+            format!(
+                "Compute-bound work reached {}% of what the CPU time granted allows: partly shared cores, or a busy host.",
+                fmt_sig(100.0 * c / allowed, 3)
+            )
+        })
     }
 }
 

@@ -477,3 +477,30 @@ fn pinned_threads_run_or_say_why() {
         }
     }
 }
+
+#[test]
+fn the_cores_verdict_reads_share_against_speedup() {
+    use hpp::experiments::Scaling;
+    let base: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/results/dev-vm-quick-1.json")).unwrap();
+    let mut sc = base["experiments"]["scaling"]["data"].clone();
+    let with = |sc: &mut serde_json::Value, share: f64, speedup: f64| -> Option<String> {
+        sc["cpu_share"] = share.into();
+        for p in sc["points"].as_array_mut().unwrap() {
+            if p["workload"] == "compute" && p["threads"] == 2 {
+                p["speedup"] = speedup.into();
+            }
+        }
+        let s: Scaling = serde_json::from_value(sc.clone()).unwrap();
+        s.cores_verdict()
+    };
+    assert_eq!(sc["cpus"], 2);
+    assert!(with(&mut sc, 1.98, 1.3).unwrap().contains("hyperthreads"));
+    assert!(
+        with(&mut sc, 1.98, 1.95)
+            .unwrap()
+            .contains("separate cores")
+    );
+    assert!(with(&mut sc, 1.2, 1.1).unwrap().contains("separate cores"));
+    assert!(with(&mut sc, 1.6, 1.3).unwrap().contains("busy host"));
+}
