@@ -67,7 +67,7 @@ fn spec(budget: &Budget, tasks: &[&str]) -> serde_json::Value {
     serde_json::json!({
         "tasks": tasks,
         "min_run_s": budget.per_point().min_run_s,
-        "runs": budget.runs.clamp(3, 7),
+        "runs": budget.runs.clamp(5, 7),
         "prime": PRIME,
         "search_n": SEARCH_N,
         "sum_n": SUM_N,
