@@ -20,7 +20,7 @@ fn hpp(args: &[&str]) -> (bool, String, String) {
 fn help_lists_the_commands() {
     let (ok, out, _) = hpp(&["--help"]);
     assert!(ok);
-    for c in ["machine", "list", "run", "timeit"] {
+    for c in ["machine", "list", "run", "chapter", "compare", "timeit"] {
         assert!(out.contains(c), "{c} missing from --help:\n{out}");
     }
 }
