@@ -223,7 +223,7 @@ impl Club {
         )
     }
 
-    /// The tiers table: each tier's latency per member.
+    /// The tiers table: each tier's latency and bandwidth per member.
     pub fn tiers_rows(&self) -> (Vec<String>, Vec<Vec<String>>) {
         let labels = self.labels();
         let mut tiers: Vec<String> = Vec::new();
@@ -240,22 +240,27 @@ impl Club {
                 }
             }
         }
-        let mut headers = vec!["tier (latency)".to_string()];
-        headers.extend(labels);
+        let mut headers = vec!["tier".to_string()];
+        headers.extend(labels.iter().map(|l| format!("{l}: latency · bandwidth")));
         let rows = tiers
             .iter()
             .map(|tier| {
                 let mut row = vec![tier.clone()];
                 for m in &self.members {
-                    let ns = m.data("tiers").and_then(|d| {
+                    let t = m.data("tiers").and_then(|d| {
                         d.get("tiers")?
                             .as_array()?
                             .iter()
-                            .find(|t| t.get("tier").and_then(Value::as_str) == Some(tier))?
-                            .get("latency_ns")?
-                            .as_f64()
+                            .find(|t| t.get("tier").and_then(Value::as_str) == Some(tier))
+                            .cloned()
                     });
-                    row.push(ns.map_or("–".into(), |x| crate::units::fmt_seconds(x / 1e9)));
+                    let ns = t.as_ref().and_then(|t| t.get("latency_ns")?.as_f64());
+                    let gbs = t.as_ref().and_then(|t| t.get("gb_per_s")?.as_f64());
+                    row.push(format!(
+                        "{} · {}",
+                        ns.map_or("–".into(), |x| crate::units::fmt_seconds(x / 1e9)),
+                        gbs.map_or("–".into(), |x| format!("{} GB/s", fmt_sig(x, 3)))
+                    ));
                 }
                 row
             })
@@ -331,7 +336,7 @@ impl Club {
         }
         let (th, trows) = self.tiers_rows();
         let th: Vec<&str> = th.iter().map(String::as_str).collect();
-        h.push_str("\n<h2>The hierarchy, tier by tier</h2>\n");
+        h.push_str("\n<h2>The hierarchy, tier by tier: latency and bandwidth</h2>\n");
         h.push_str(&table(&th, &trows));
         h
     }
