@@ -360,7 +360,8 @@ impl Scaling {
         let allowed = share.min(n as f64);
         Some(if share >= 0.9 * n as f64 && c < 0.75 * allowed {
             format!(
-                "The {n} CPUs were granted in full, yet compute-bound work ran only {}× faster: they behave like hyperthreads (SMT siblings) sharing one core's execution units — whatever the OS reports — or like cores another guest is using.",
+                "The {n} CPUs gave {} CPUs' worth of time, yet compute-bound work ran only {}× faster: they behave like hyperthreads (SMT siblings) sharing one core's execution units — whatever the OS reports — or like cores another guest is using.",
+                fmt_sig(share, 3),
                 fmt_sig(c, 3)
             )
         } else if c >= 0.9 * allowed {
