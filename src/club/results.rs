@@ -163,6 +163,31 @@ pub struct ChapterResults {
     pub experiments: BTreeMap<String, ExperimentResult>,
 }
 
+/// Replace the user's home folder in every string of `v` by `~`, so that a
+/// shared results file does not carry the account name (interpreter paths,
+/// `--dir` folders).
+pub fn redact_home(v: &mut Value, home: Option<&str>) {
+    let Some(home) = home.filter(|h| h.len() > 1) else {
+        return;
+    };
+    match v {
+        Value::String(s) if s == home => *s = "~".to_string(),
+        Value::String(s) if s.contains(&format!("{home}/")) => {
+            *s = s.replace(&format!("{home}/"), "~/");
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| redact_home(x, Some(home))),
+        Value::Object(o) => o.values_mut().for_each(|x| redact_home(x, Some(home))),
+        _ => {}
+    }
+}
+
+/// The home folder, without a trailing slash.
+pub fn home() -> Option<String> {
+    std::env::var("HOME")
+        .ok()
+        .map(|h| h.trim_end_matches('/').to_string())
+}
+
 /// Check a member name: 1 to 64 printable characters.
 ///
 /// # Errors
@@ -209,7 +234,12 @@ impl ChapterResults {
                 .map_or(0, |d| d.as_secs()),
             hpp_version: env!("CARGO_PKG_VERSION").into(),
             budget: budget.name.clone(),
-            machine: serde_json::to_value(machine).map_err(|e| Error::Json(e.to_string()))?,
+            machine: {
+                let mut card =
+                    serde_json::to_value(machine).map_err(|e| Error::Json(e.to_string()))?;
+                redact_home(&mut card, home().as_deref());
+                card
+            },
             quality,
             experiments: BTreeMap::new(),
         })
@@ -221,8 +251,9 @@ impl ChapterResults {
     /// # Errors
     /// When the outcome's JSON cannot be produced.
     pub fn add(&mut self, o: &dyn crate::experiments::Outcome) -> Result<()> {
-        let data: Value =
+        let mut data: Value =
             serde_json::from_str(&o.to_json()?).map_err(|e| Error::Json(e.to_string()))?;
+        redact_home(&mut data, home().as_deref());
         self.experiments.insert(
             o.name().to_string(),
             ExperimentResult {

@@ -74,8 +74,9 @@ pub fn run_chapter(
         let flags = dispersion.as_ref().map(|d| d.flags()).unwrap_or_default();
         let entry = match outcome {
             Ok(o) => {
-                let data: serde_json::Value = serde_json::from_str(&o.to_json()?)
+                let mut data: serde_json::Value = serde_json::from_str(&o.to_json()?)
                     .map_err(|err| Error::Json(err.to_string()))?;
+                super::results::redact_home(&mut data, super::results::home().as_deref());
                 sections.push(Section {
                     name: e.name.to_string(),
                     about: e.about.to_string(),

@@ -331,3 +331,29 @@ fn the_report_page_holds_card_quality_summary_and_sections() {
         .is_err()
     );
 }
+
+#[test]
+fn shared_results_do_not_carry_the_home_folder() {
+    use hpp::club::results::redact_home;
+    let mut v = serde_json::json!({
+        "python": {"executable": "/home/ada/.pyenv/versions/3.12/bin/python3"},
+        "rows": [{"path": "/home/ada/scratch/f"}, {"path": "/tmp/f"}, {"path": "/home/adam/x"}, {"dir": "/home/ada"}],
+        "n": 3
+    });
+    redact_home(&mut v, Some("/home/ada"));
+    assert_eq!(
+        v["python"]["executable"],
+        "~/.pyenv/versions/3.12/bin/python3"
+    );
+    assert_eq!(v["rows"][0]["path"], "~/scratch/f");
+    assert_eq!(v["rows"][1]["path"], "/tmp/f");
+    assert_eq!(
+        v["rows"][2]["path"], "/home/adam/x",
+        "another user's folder is not the home"
+    );
+    assert_eq!(v["rows"][3]["dir"], "~");
+    // A bare "/" is never treated as a home folder.
+    let mut w = serde_json::json!("/usr/bin/python3");
+    redact_home(&mut w, Some("/"));
+    assert_eq!(w, "/usr/bin/python3");
+}
