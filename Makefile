@@ -5,6 +5,9 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 PY := .venv/bin/python
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+# The chapter's Python examples run with the venv's CPython (your python3,
+# plus numpy for the sum_numpy row) unless you name another interpreter.
+export HPP_PYTHON ?= $(CURDIR)/.venv/bin/python
 
 .PHONY: run test setup notebooks check lab clean check-aarch64
 

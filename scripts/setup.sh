@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the notebooks need — only what is missing:
-#   .venv/           Python venv with JupyterLab, jupytext, nbclient (requirements.txt)
+#   .venv/           Python venv with JupyterLab, jupytext, nbclient (requirements.txt),
+#                    and numpy when a wheel exists (requirements-optional.txt)
 #   evcxr_jupyter    the Rust Jupyter kernel, `cargo install --locked` (20–27 min on 2 cores, once)
 #   the `rust` kernel registration (evcxr_jupyter --install)
 set -euo pipefail
@@ -16,11 +17,15 @@ rustc_minor=$(rustc --version | sed -E 's/^rustc 1\.([0-9]+).*/\1/')
 [ "${rustc_minor:-0}" -ge 95 ] || fail "$(rustc --version) is too old: hpp needs Rust 1.95 or newer (rustup update)"
 
 # 1. Python venv, rebuilt when requirements.txt changes.
-if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.hpp-requirements.txt; then
+if [ ! -x .venv/bin/python ] || ! cat requirements.txt requirements-optional.txt | cmp -s - .venv/.hpp-requirements.txt; then
   echo "setup: creating .venv with $(python3 --version) and requirements.txt"
   python3 -m venv .venv || fail "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-  cp requirements.txt .venv/.hpp-requirements.txt
+  # numpy is optional: without a wheel for this Python the sum_numpy row
+  # says "unavailable" and everything else runs.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --only-binary=:all: -r requirements-optional.txt \
+    || echo "setup: numpy could not be installed for $(python3 --version); the sum_numpy row will say unavailable"
+  cat requirements.txt requirements-optional.txt > .venv/.hpp-requirements.txt
 fi
 
 # 2. evcxr_jupyter, only when missing (a conda env's evcxr counts).

@@ -282,10 +282,18 @@ impl Outcome for Python {
         }
         if let Some(n) = get("sum_numpy") {
             match n.python_ns {
-                Some(p) => s.push_str(&format!(
-                    " numpy's sum is {}× the Rust vectorised sum.",
-                    fmt_sig(p / n.rust_ns, 3)
-                )),
+                Some(p) => {
+                    if let Some(l) = get("sum_list").and_then(|l| l.python_ns) {
+                        s.push_str(&format!(
+                            " In CPython, sum() over the list takes {}× as long as numpy's sum of the same floats in an array;",
+                            fmt_sig(l / p, 3)
+                        ));
+                    }
+                    s.push_str(&format!(
+                        " numpy's sum takes {}× the time of the Rust vectorised sum (both stream contiguous floats).",
+                        fmt_sig(p / n.rust_ns, 3)
+                    ));
+                }
                 None => s.push_str(&format!(
                     " numpy row: unavailable ({}).",
                     n.python_unavailable.as_deref().unwrap_or("?")
