@@ -267,7 +267,11 @@ fn run(cli: Cli) -> Result<()> {
                     timeit_with(&b, || memory::sum_f64(black_box(&v)))
                 }
                 "sum-boxed" => {
-                    b.check_alloc(&m, "the input", (n as u64).saturating_mul(40))?;
+                    b.check_alloc(
+                        &m,
+                        "the input",
+                        (n as u64).saturating_mul(memory::BOXED_BYTES_PER_ELEMENT),
+                    )?;
                     let v = memory::make_boxed(n);
                     timeit_with(&b, || memory::sum_boxed(black_box(&v)))
                 }

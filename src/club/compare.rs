@@ -42,20 +42,22 @@ pub fn compare_files<P: AsRef<Path>>(paths: &[P]) -> Result<Club> {
 impl Club {
     /// Each member's label: the chosen name, numbered when two are equal.
     pub fn labels(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for m in &self.members {
-            let base = m.member.clone();
-            let n = out
-                .iter()
-                .filter(|l| **l == base || l.starts_with(&format!("{base} (")))
-                .count();
-            out.push(if n == 0 {
-                base
-            } else {
-                format!("{base} ({})", n + 1)
-            });
-        }
-        out
+        self.members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                // Members before this one with the very same name.
+                let same = self.members[..i]
+                    .iter()
+                    .filter(|o| o.member == m.member)
+                    .count();
+                if same == 0 {
+                    m.member.clone()
+                } else {
+                    format!("{} ({})", m.member, same + 1)
+                }
+            })
+            .collect()
     }
 
     /// Headline figures as rows: label, one value per member, and the

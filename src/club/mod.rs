@@ -31,7 +31,7 @@ pub fn notebook_results(
     budget: &Budget,
     outcomes: &[&dyn Outcome],
 ) -> Result<ChapterResults> {
-    let quality = RunQuality::measure(machine, std::time::Duration::from_millis(200));
+    let quality = session::measure_quality(machine, std::time::Duration::from_millis(200));
     let mut r = ChapterResults::new(member, machine, budget, quality)?;
     for o in outcomes {
         r.add(*o)?;

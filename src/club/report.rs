@@ -129,9 +129,9 @@ pub fn report_html(run: &ChapterRun) -> String {
                 d.worst_max_over_min
             )
         });
+        let took = e.seconds.map_or(String::new(), |t| format!("{t:.1} s"));
         h.push_str(&format!(
-            "<details><summary>data ({:.1} s{})</summary><pre>{}</pre></details>\n",
-            e.seconds,
+            "<details><summary>data ({took}{})</summary><pre>{}</pre></details>\n",
             escape(&disp),
             escape(&s.table)
         ));

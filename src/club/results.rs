@@ -53,16 +53,6 @@ pub struct RunQuality {
 }
 
 impl RunQuality {
-    /// Measure the CPU share granted to one spinning thread per usable CPU
-    /// for `wall`, then judge the run.
-    pub fn measure(machine: &Machine, wall: std::time::Duration) -> Self {
-        let share = match crate::kernels::parallel::cpu_share(machine.usable_cpus(), wall) {
-            Ok(v) => Fact::Known(v),
-            Err(e) => Fact::unavailable(e.to_string()),
-        };
-        RunQuality::judge(machine, share)
-    }
-
     /// Judge a run from the machine card and a measured CPU share.
     pub fn judge(machine: &Machine, cpu_share: Fact<f64>) -> Self {
         let usable = machine.usable_cpus();
@@ -123,8 +113,9 @@ impl RunQuality {
 /// One experiment's entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentResult {
-    /// Wall time the experiment took, s.
-    pub seconds: f64,
+    /// Wall time the experiment took, s (`None` where it was not timed: a
+    /// notebook's cells run it, not hpp).
+    pub seconds: Option<f64>,
     /// Its JSON (the shape in docs/results.md), or `None` when it could not
     /// run.
     pub data: Option<Value>,
@@ -257,7 +248,7 @@ impl ChapterResults {
         self.experiments.insert(
             o.name().to_string(),
             ExperimentResult {
-                seconds: 0.0,
+                seconds: None,
                 data: Some(data),
                 unavailable: None,
                 reading: Some(o.reading()),

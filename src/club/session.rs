@@ -37,6 +37,16 @@ pub struct ChapterRun {
     pub seconds: f64,
 }
 
+/// Measure the CPU share granted to one spinning thread per usable CPU for
+/// `wall`, then judge the run's quality.
+pub fn measure_quality(machine: &Machine, wall: Duration) -> RunQuality {
+    let share = match crate::kernels::parallel::cpu_share(machine.usable_cpus(), wall) {
+        Ok(v) => crate::error::Fact::Known(v),
+        Err(e) => crate::error::Fact::unavailable(e.to_string()),
+    };
+    RunQuality::judge(machine, share)
+}
+
 /// Chapters hpp has so far.
 pub const CHAPTERS: [u32; 1] = [1];
 
@@ -59,7 +69,7 @@ pub fn run_chapter(
     }
     super::results::check_member(member)?;
     let t0 = Instant::now();
-    let quality = RunQuality::measure(
+    let quality = measure_quality(
         machine,
         Duration::from_millis(if budget.name == "quick" { 150 } else { 400 }),
     );
@@ -84,7 +94,7 @@ pub fn run_chapter(
                     table: o.table(),
                 });
                 ExperimentResult {
-                    seconds,
+                    seconds: Some(seconds),
                     data: Some(data),
                     unavailable: None,
                     reading: Some(o.reading()),
@@ -100,7 +110,7 @@ pub fn run_chapter(
                     table: String::new(),
                 });
                 ExperimentResult {
-                    seconds,
+                    seconds: Some(seconds),
                     data: None,
                     unavailable: Some(err.to_string()),
                     reading: None,

@@ -147,7 +147,8 @@ pub fn flops(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Resu
             "no FMA kernel runs on this CPU",
         )));
     }
-    let ghz = super::add_latency_ns(&point).map(|ns| 1.0 / ns);
+    // The fastest run's clock, as the peaks are the fastest runs' rates.
+    let ghz = super::add_latency_best_ns(&point).map(|ns| 1.0 / ns);
     let units = fma_units(machine);
     if let (Some(g), Some(u)) = (ghz.known(), units.known()) {
         for x in &mut points {

@@ -89,7 +89,7 @@ impl Outcome for Interpreter {
             "ns per iteration (median)",
             &[
                 (
-                    "interpreted (13 bytecodes)".to_string(),
+                    format!("interpreted ({} bytecodes)", self.ops_per_iteration),
                     self.interpreted_ns_per_iteration,
                 ),
                 ("compiled".to_string(), self.compiled_ns_per_iteration),

@@ -7,12 +7,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::outcome::{Outcome, json, show};
-use super::python::python_limit;
+use super::python::run_python;
 use crate::error::{Fact, Result};
-use crate::kernels::memory::{make_boxed, make_f64};
+use crate::kernels::memory::{BOXED_BYTES_PER_ELEMENT, make_boxed, make_f64};
 use crate::machine::Machine;
-use crate::machine::python::find_python;
-use crate::measure::python::run_bench;
 use crate::measure::{Budget, Progress, memit};
 use crate::plot::{Figure, bar_chart};
 use crate::units::fmt_sig;
@@ -32,7 +30,9 @@ pub struct ObjectsRow {
 }
 
 /// The `objects` result. JSON: `n`, `rows[{container, bytes_per_element,
-/// method}]`, `python_float_bytes` (`sys.getsizeof(1.5)`).
+/// method}]`, `python_float_bytes` (`sys.getsizeof(1.5)`),
+/// `python_list_bytes_per_element` (`sys.getsizeof(list) / n`: the pointer
+/// array).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Objects {
     /// Always "objects".
@@ -43,6 +43,9 @@ pub struct Objects {
     pub rows: Vec<ObjectsRow>,
     /// One CPython float object's size, when CPython ran.
     pub python_float_bytes: Option<u64>,
+    /// The list's own bytes per element (its array of pointers), when
+    /// CPython ran.
+    pub python_list_bytes_per_element: Option<f64>,
     /// Budget used.
     pub budget: String,
 }
@@ -52,7 +55,11 @@ pub struct Objects {
 /// # Errors
 /// Never in practice: what cannot be measured says why in its row.
 pub fn objects(machine: &Machine, budget: &Budget) -> Result<Objects> {
-    budget.check_alloc(machine, "objects' largest container", (N * 40) as u64)?;
+    budget.check_alloc(
+        machine,
+        "objects' largest container",
+        N as u64 * BOXED_BYTES_PER_ELEMENT,
+    )?;
     let mut progress = Progress::new("objects", 3);
     // Rust first: memit counts pages that become resident, and memory freed
     // by earlier work in this process could be reused without showing.
@@ -66,22 +73,21 @@ pub fn objects(machine: &Machine, budget: &Budget) -> Result<Objects> {
     let boxed = per(memit(|| make_boxed(N)));
     progress.step("CPython list");
     let spec = serde_json::json!({"tasks": ["memory"], "min_run_s": 0.0, "runs": 1, "memory_n": N});
-    let py = match find_python(None) {
-        Fact::Known(p) => run_bench(&p, &spec, python_limit(budget)).map_err(|u| u.unavailable),
-        Fact::Unavailable(u) => Err(u.unavailable),
-    };
-    let (py_row, float_bytes) = match &py {
+    let py = run_python(None, &spec, budget);
+    let (py_row, float_bytes, list_bytes) = match &py {
         Ok(out) => match &out.memory {
             Some(m) => (
                 Fact::Known(m.traced_bytes as f64 / m.elements.max(1) as f64),
                 Some(m.float_bytes),
+                Some(m.list_bytes as f64 / m.elements.max(1) as f64),
             ),
             None => (
                 Fact::unavailable("python/bench.py reported no memory section"),
                 None,
+                None,
             ),
         },
-        Err(why) => (Fact::unavailable(why.clone()), None),
+        Err(why) => (Fact::unavailable(why.clone()), None, None),
     };
     let py_name = match &py {
         Ok(out) => format!("CPython {} list of floats", out.python.version),
@@ -108,6 +114,7 @@ pub fn objects(machine: &Machine, budget: &Budget) -> Result<Objects> {
             },
         ],
         python_float_bytes: float_bytes,
+        python_list_bytes_per_element: list_bytes,
         budget: budget.name.clone(),
     })
 }
@@ -152,9 +159,10 @@ impl Outcome for Objects {
             }
         }
         let mut s = format!("Bytes per float — {}.", parts.join("; "));
-        if let Some(f) = self.python_float_bytes {
+        if let (Some(f), Some(l)) = (self.python_float_bytes, self.python_list_bytes_per_element) {
             s.push_str(&format!(
-                " A CPython float object is {f} bytes (reference count, type pointer, the 8-byte value) and the list adds an 8-byte pointer to each; the numbers themselves are 8 bytes, as in Vec<f64>."
+                " A CPython float object is {f} bytes (reference count, type pointer, the 8-byte value) and the list adds {} bytes per element for its pointer to it; the numbers themselves are 8 bytes, as in Vec<f64>.",
+                fmt_sig(l, 3)
             ));
         }
         s

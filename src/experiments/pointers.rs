@@ -9,16 +9,12 @@ use std::hint::black_box;
 use super::{cache_markers, size_steps};
 use crate::error::Result;
 use crate::experiments::Sweep;
-use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};
+use crate::kernels::memory::{BOXED_BYTES_PER_ELEMENT, make_boxed, make_f64, sum_boxed, sum_f64};
 use crate::kernels::pointers::{LinkedList, make_boxed_shuffled};
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::Series;
 use crate::units::{fmt_bytes, fmt_sig};
-
-/// Bytes per element of the costliest layout: an 8-byte pointer plus the
-/// allocator's 32-byte chunk for an 8-byte box (glibc's minimum).
-const BOXED_BYTES_PER_ELEMENT: u64 = 8 + 32;
 
 /// Run the sweep. Sizes are bytes of float data (8 per element), from
 /// 4 KiB to past the last-level cache, capped by the budget.

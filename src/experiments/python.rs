@@ -84,6 +84,19 @@ pub fn python_limit(budget: &Budget) -> Duration {
     })
 }
 
+/// Find the interpreter ([`find_python`]) and run `python/bench.py` with
+/// `spec` under the budget's time limit; the error is the reason, for a row.
+pub(crate) fn run_python(
+    interpreter: Option<&str>,
+    spec: &serde_json::Value,
+    budget: &Budget,
+) -> std::result::Result<PyOutput, String> {
+    match find_python(interpreter) {
+        Fact::Known(p) => run_bench(&p, spec, python_limit(budget)).map_err(|u| u.unavailable),
+        Fact::Unavailable(u) => Err(u.unavailable),
+    }
+}
+
 /// Run with the interpreter [`find_python`] picks (`HPP_PYTHON`, else
 /// `python3` on PATH).
 ///
@@ -105,11 +118,7 @@ pub fn python_with(
 ) -> Result<Python> {
     let mut progress = Progress::new("python", 2);
     progress.step("CPython side");
-    let py: std::result::Result<PyOutput, String> = match find_python(interpreter) {
-        Fact::Known(p) => run_bench(&p, &spec(budget, &["examples"]), python_limit(budget))
-            .map_err(|u| u.unavailable),
-        Fact::Unavailable(u) => Err(u.unavailable),
-    };
+    let py = run_python(interpreter, &spec(budget, &["examples"]), budget);
     progress.step("Rust side");
     let point = budget.per_point();
     let items: Vec<i64> = (0..SEARCH_N as i64).collect();

@@ -7,15 +7,11 @@ use std::hint::black_box;
 use super::{cache_markers, size_steps};
 use crate::error::Result;
 use crate::experiments::Sweep;
-use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};
+use crate::kernels::memory::{BOXED_BYTES_PER_ELEMENT, make_boxed, make_f64, sum_boxed, sum_f64};
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::Series;
 use crate::units::{fmt_bytes, fmt_sig};
-
-/// Bytes a boxed element really costs: the 8-byte pointer in the vector plus
-/// the allocation it points to (glibc rounds a 8-byte request up to 32).
-const BOXED_BYTES_PER_ELEMENT: u64 = 8 + 32;
 
 /// Run the sweep: ns per element for both layouts at each size. Sizes are the
 /// bytes of float data (8 per element), from 4 KiB to 4× the last-level

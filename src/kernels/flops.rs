@@ -69,17 +69,6 @@ mod imp {
     use super::Precision;
     use std::arch::x86_64::*;
 
-    macro_rules! steps {
-        ($op:literal; $($i:literal)*) => {
-            concat!(
-                $(concat!($op, " {", $i, "}, {one}, {one}\n"),)*
-                $(concat!($op, " {", $i, "}, {one}, {one}\n"),)*
-                $(concat!($op, " {", $i, "}, {one}, {one}\n"),)*
-                $(concat!($op, " {", $i, "}, {one}, {one}\n"),)*
-            )
-        };
-    }
-
     // One kernel: 12 accumulators of type $t in register class $class, the
     // FMA instruction $op, a `one` vector, and a way to sum the lanes.
     macro_rules! kernel {
@@ -112,14 +101,14 @@ mod imp {
                     .sum()
             }
         };
-        (@tmpl f64_64) => { steps!("vfmadd231sd"; 0 1 2 3 4 5 6 7 8 9 10 11) };
-        (@tmpl f32_64) => { steps!("vfmadd231ss"; 0 1 2 3 4 5 6 7 8 9 10 11) };
-        (@tmpl f64_128) => { steps!("vfmadd231pd"; 0 1 2 3 4 5 6 7 8 9 10 11) };
-        (@tmpl f32_128) => { steps!("vfmadd231ps"; 0 1 2 3 4 5 6 7 8 9 10 11) };
-        (@tmpl f64_256) => { steps!("vfmadd231pd"; 0 1 2 3 4 5 6 7 8 9 10 11) };
-        (@tmpl f32_256) => { steps!("vfmadd231ps"; 0 1 2 3 4 5 6 7 8 9 10 11) };
-        (@tmpl f64_512) => { steps!("vfmadd231pd"; 0 1 2 3 4 5 6 7 8 9 10 11) };
-        (@tmpl f32_512) => { steps!("vfmadd231ps"; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f64_64) => { four_steps!(["vfmadd231sd ", "}, {one}, {one}"]; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f32_64) => { four_steps!(["vfmadd231ss ", "}, {one}, {one}"]; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f64_128) => { four_steps!(["vfmadd231pd ", "}, {one}, {one}"]; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f32_128) => { four_steps!(["vfmadd231ps ", "}, {one}, {one}"]; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f64_256) => { four_steps!(["vfmadd231pd ", "}, {one}, {one}"]; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f32_256) => { four_steps!(["vfmadd231ps ", "}, {one}, {one}"]; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f64_512) => { four_steps!(["vfmadd231pd ", "}, {one}, {one}"]; 0 1 2 3 4 5 6 7 8 9 10 11) };
+        (@tmpl f32_512) => { four_steps!(["vfmadd231ps ", "}, {one}, {one}"]; 0 1 2 3 4 5 6 7 8 9 10 11) };
     }
 
     kernel!(
@@ -232,31 +221,8 @@ mod imp {
     use super::Precision;
     use std::arch::aarch64::*;
 
-    // Four copies of one FMA step for chains $i…, as an asm template.
     // Scalar: `fmadd d_i, one, one, d_i` (d_i += 1 × 1); vector:
     // `fmla v_i.<arrangement>, one, one`.
-    macro_rules! scalar_steps {
-        ($m:literal; $($i:literal)*) => {
-            concat!(
-                $(concat!("fmadd {", $i, ":", $m, "}, {one:", $m, "}, {one:", $m, "}, {", $i, ":", $m, "}\n"),)*
-                $(concat!("fmadd {", $i, ":", $m, "}, {one:", $m, "}, {one:", $m, "}, {", $i, ":", $m, "}\n"),)*
-                $(concat!("fmadd {", $i, ":", $m, "}, {one:", $m, "}, {one:", $m, "}, {", $i, ":", $m, "}\n"),)*
-                $(concat!("fmadd {", $i, ":", $m, "}, {one:", $m, "}, {one:", $m, "}, {", $i, ":", $m, "}\n"),)*
-            )
-        };
-    }
-
-    macro_rules! vector_steps {
-        ($arr:literal; $($i:literal)*) => {
-            concat!(
-                $(concat!("fmla {", $i, ":v}", $arr, ", {one:v}", $arr, ", {one:v}", $arr, "\n"),)*
-                $(concat!("fmla {", $i, ":v}", $arr, ", {one:v}", $arr, ", {one:v}", $arr, "\n"),)*
-                $(concat!("fmla {", $i, ":v}", $arr, ", {one:v}", $arr, ", {one:v}", $arr, "\n"),)*
-                $(concat!("fmla {", $i, ":v}", $arr, ", {one:v}", $arr, ", {one:v}", $arr, "\n"),)*
-            )
-        };
-    }
-
     // One kernel: 12 accumulators of type $t, the asm template, a `one`
     // constant and a way to sum the lanes.
     macro_rules! kernel {
@@ -290,7 +256,7 @@ mod imp {
         f64,
         0.0,
         1.0,
-        scalar_steps!("d"; 0 1 2 3 4 5 6 7 8 9 10 11),
+        four_steps!(["fmadd ", ":d}, {one:d}, {one:d}, ", ":d}"]; 0 1 2 3 4 5 6 7 8 9 10 11),
         |&x: &f64| x
     );
     kernel!(
@@ -298,7 +264,7 @@ mod imp {
         f32,
         0.0,
         1.0,
-        scalar_steps!("s"; 0 1 2 3 4 5 6 7 8 9 10 11),
+        four_steps!(["fmadd ", ":s}, {one:s}, {one:s}, ", ":s}"]; 0 1 2 3 4 5 6 7 8 9 10 11),
         |&x: &f32| f64::from(x)
     );
     kernel!(
@@ -306,7 +272,7 @@ mod imp {
         float64x2_t,
         vdupq_n_f64(0.0),
         vdupq_n_f64(1.0),
-        vector_steps!(".2d"; 0 1 2 3 4 5 6 7 8 9 10 11),
+        four_steps!(["fmla ", ":v}.2d, {one:v}.2d, {one:v}.2d"]; 0 1 2 3 4 5 6 7 8 9 10 11),
         |x: &float64x2_t| {
             // SAFETY: a vector is plain lanes of floats.
             let l: [f64; 2] = unsafe { std::mem::transmute(*x) };
@@ -318,7 +284,7 @@ mod imp {
         float32x4_t,
         vdupq_n_f32(0.0),
         vdupq_n_f32(1.0),
-        vector_steps!(".4s"; 0 1 2 3 4 5 6 7 8 9 10 11),
+        four_steps!(["fmla ", ":v}.4s, {one:v}.4s, {one:v}.4s"]; 0 1 2 3 4 5 6 7 8 9 10 11),
         |x: &float32x4_t| {
             // SAFETY: a vector is plain lanes of floats.
             let l: [f32; 4] = unsafe { std::mem::transmute(*x) };

@@ -78,55 +78,37 @@ pub fn reference(op: IlpOp, chains: usize, rounds: u64) -> f64 {
     }
 }
 
+// Integer chains in general registers, one template (`$form`, see
+// `four_steps!`) per architecture: a kernel of chains $i… returning the sum
+// of the chains.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+macro_rules! int_kernel {
+    ($name:ident, $form:tt; $($i:literal)*) => {
+        fn $name(rounds: u64) -> f64 {
+            let mut a = [0u64; 16];
+            for _ in 0..rounds {
+                // SAFETY: register-only adds on the chains.
+                unsafe {
+                    std::arch::asm!(
+                        four_steps!($form; $($i)*),
+                        $(inout(reg) a[$i],)*
+                        options(nomem, nostack)
+                    );
+                }
+            }
+            a.iter().map(|&x| x as f64).sum()
+        }
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 mod imp {
     use super::{FMA_C, IlpOp};
 
-    // Four copies of one step for chains $i…, as an asm template:
-    // "<op> {i}<mid>{i}<tail>" per chain ($mid is empty or ", ").
-    macro_rules! steps {
-        ($op:literal, $tail:literal; $($i:literal)*) => {
-            concat!(
-                $(concat!($op, " {", $i, "}", $tail, "\n"),)*
-                $(concat!($op, " {", $i, "}", $tail, "\n"),)*
-                $(concat!($op, " {", $i, "}", $tail, "\n"),)*
-                $(concat!($op, " {", $i, "}", $tail, "\n"),)*
-            )
-        };
-        (self $op:literal, $tail:literal; $($i:literal)*) => {
-            concat!(
-                $(concat!($op, " {", $i, "}, {", $i, "}", $tail, "\n"),)*
-                $(concat!($op, " {", $i, "}, {", $i, "}", $tail, "\n"),)*
-                $(concat!($op, " {", $i, "}, {", $i, "}", $tail, "\n"),)*
-                $(concat!($op, " {", $i, "}, {", $i, "}", $tail, "\n"),)*
-            )
-        };
-    }
-
-    // Integer chains: `add {i}, 1` in general registers.
-    macro_rules! int_kernel {
-        ($name:ident; $($i:literal)*) => {
-            fn $name(rounds: u64) -> f64 {
-                let mut a = [0u64; 16];
-                for _ in 0..rounds {
-                    // SAFETY: register-only adds on the chains.
-                    unsafe {
-                        std::arch::asm!(
-                            steps!("add", ", 1"; $($i)*),
-                            $(inout(reg) a[$i],)*
-                            options(nomem, nostack)
-                        );
-                    }
-                }
-                a.iter().map(|&x| x as f64).sum()
-            }
-        };
-    }
-
     // Float chains: the operand comes from memory ({m}), so every one of the
-    // 16 xmm registers can hold a chain. $self selects the "{i}, {i}" form.
+    // 16 xmm registers can hold a chain. $form: the instruction's parts.
     macro_rules! float_kernel {
-        ($(#[$attr:meta])* $name:ident, $start:expr, $operand:expr, [$($form:tt)*]; $($i:literal)*) => {
+        ($(#[$attr:meta])* $name:ident, $start:expr, $operand:expr, $form:tt; $($i:literal)*) => {
             $(#[$attr])*
             fn $name(rounds: u64) -> f64 {
                 let mut a = [$start; 16];
@@ -136,7 +118,7 @@ mod imp {
                     // FMA kernel is only called after the CPU reported FMA.
                     unsafe {
                         std::arch::asm!(
-                            steps!($($form)*, ", qword ptr [{m}]"; $($i)*),
+                            four_steps!($form; $($i)*),
                             $(inout(xmm_reg) a[$i],)*
                             m = in(reg) &m,
                             options(readonly, nostack)
@@ -151,23 +133,23 @@ mod imp {
 
     macro_rules! add_kernel {
         ($name:ident; $($i:literal)*) => {
-            float_kernel!($name, 0.0f64, 1.0, ["addsd"]; $($i)*);
+            float_kernel!($name, 0.0f64, 1.0, ["addsd ", "}, qword ptr [{m}]"]; $($i)*);
         };
     }
 
     // vfmadd231sd x, x, [c] computes x = x × c + x.
     macro_rules! fma_kernel {
         ($name:ident; $($i:literal)*) => {
-            float_kernel!(#[target_feature(enable = "fma")] $name, 1.0f64, FMA_C, [self "vfmadd231sd"]; $($i)*);
+            float_kernel!(#[target_feature(enable = "fma")] $name, 1.0f64, FMA_C, ["vfmadd231sd ", "}, ", "}, qword ptr [{m}]"]; $($i)*);
         };
     }
 
-    int_kernel!(int1; 0);
-    int_kernel!(int2; 0 1);
-    int_kernel!(int4; 0 1 2 3);
-    int_kernel!(int6; 0 1 2 3 4 5);
-    int_kernel!(int8; 0 1 2 3 4 5 6 7);
-    int_kernel!(int12; 0 1 2 3 4 5 6 7 8 9 10 11);
+    int_kernel!(int1, ["add ", "}, 1"]; 0);
+    int_kernel!(int2, ["add ", "}, 1"]; 0 1);
+    int_kernel!(int4, ["add ", "}, 1"]; 0 1 2 3);
+    int_kernel!(int6, ["add ", "}, 1"]; 0 1 2 3 4 5);
+    int_kernel!(int8, ["add ", "}, 1"]; 0 1 2 3 4 5 6 7);
+    int_kernel!(int12, ["add ", "}, 1"]; 0 1 2 3 4 5 6 7 8 9 10 11);
     add_kernel!(add1; 0);
     add_kernel!(add2; 0 1);
     add_kernel!(add4; 0 1 2 3);
@@ -222,45 +204,12 @@ mod imp {
 mod imp {
     use super::{FMA_C, IlpOp};
 
-    // Four steps for chains $i…: `add x_i, x_i, #1`; `fadd d_i, d_i, m`
-    // (m = 1); `fmadd d_i, d_i, m, d_i` (d_i = d_i × m + d_i, m = FMA_C),
-    // the same operations and results as the x86 kernels. AArch64 has
-    // registers to spare, so every kernel reaches 16 chains.
-    macro_rules! int_steps {
-        ($($i:literal)*) => {
-            concat!(
-                $(concat!("add {", $i, "}, {", $i, "}, #1\n"),)*
-                $(concat!("add {", $i, "}, {", $i, "}, #1\n"),)*
-                $(concat!("add {", $i, "}, {", $i, "}, #1\n"),)*
-                $(concat!("add {", $i, "}, {", $i, "}, #1\n"),)*
-            )
-        };
-    }
-
-    macro_rules! add_steps {
-        ($($i:literal)*) => {
-            concat!(
-                $(concat!("fadd {", $i, ":d}, {", $i, ":d}, {m:d}\n"),)*
-                $(concat!("fadd {", $i, ":d}, {", $i, ":d}, {m:d}\n"),)*
-                $(concat!("fadd {", $i, ":d}, {", $i, ":d}, {m:d}\n"),)*
-                $(concat!("fadd {", $i, ":d}, {", $i, ":d}, {m:d}\n"),)*
-            )
-        };
-    }
-
-    macro_rules! fma_steps {
-        ($($i:literal)*) => {
-            concat!(
-                $(concat!("fmadd {", $i, ":d}, {", $i, ":d}, {m:d}, {", $i, ":d}\n"),)*
-                $(concat!("fmadd {", $i, ":d}, {", $i, ":d}, {m:d}, {", $i, ":d}\n"),)*
-                $(concat!("fmadd {", $i, ":d}, {", $i, ":d}, {m:d}, {", $i, ":d}\n"),)*
-                $(concat!("fmadd {", $i, ":d}, {", $i, ":d}, {m:d}, {", $i, ":d}\n"),)*
-            )
-        };
-    }
-
+    // `add x_i, x_i, #1`; `fadd d_i, d_i, m` (m = 1); `fmadd d_i, d_i, m,
+    // d_i` (d_i = d_i × m + d_i, m = FMA_C): the same operations and results
+    // as the x86 kernels. AArch64 has registers to spare, so every kernel
+    // reaches 16 chains.
     macro_rules! kernel {
-        ($name:ident, $t:ty, $class:ident, $start:expr, $m:expr, $steps:ident; $($i:literal)*) => {
+        ($name:ident, $t:ty, $class:ident, $start:expr, $m:expr, $form:tt; $($i:literal)*) => {
             fn $name(rounds: u64) -> f64 {
                 let mut a: [$t; 16] = [$start; 16];
                 let m: $t = $m;
@@ -268,7 +217,7 @@ mod imp {
                     // SAFETY: register-only arithmetic on the chains.
                     unsafe {
                         std::arch::asm!(
-                            $steps!($($i)*),
+                            four_steps!($form; $($i)*),
                             $(inout($class) a[$i],)*
                             m = in(vreg) m,
                             options(nomem, nostack)
@@ -281,46 +230,27 @@ mod imp {
         };
     }
 
-    macro_rules! int_kernel {
-        ($name:ident; $($i:literal)*) => {
-            fn $name(rounds: u64) -> f64 {
-                let mut a = [0u64; 16];
-                for _ in 0..rounds {
-                    // SAFETY: register-only adds on the chains.
-                    unsafe {
-                        std::arch::asm!(
-                            int_steps!($($i)*),
-                            $(inout(reg) a[$i],)*
-                            options(nomem, nostack)
-                        );
-                    }
-                }
-                a.iter().map(|&x| x as f64).sum()
-            }
-        };
-    }
-
-    int_kernel!(int1; 0);
-    int_kernel!(int2; 0 1);
-    int_kernel!(int4; 0 1 2 3);
-    int_kernel!(int6; 0 1 2 3 4 5);
-    int_kernel!(int8; 0 1 2 3 4 5 6 7);
-    int_kernel!(int12; 0 1 2 3 4 5 6 7 8 9 10 11);
-    int_kernel!(int16; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
-    kernel!(add1, f64, vreg, 0.0, 1.0, add_steps; 0);
-    kernel!(add2, f64, vreg, 0.0, 1.0, add_steps; 0 1);
-    kernel!(add4, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3);
-    kernel!(add6, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3 4 5);
-    kernel!(add8, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3 4 5 6 7);
-    kernel!(add12, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3 4 5 6 7 8 9 10 11);
-    kernel!(add16, f64, vreg, 0.0, 1.0, add_steps; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
-    kernel!(fma1, f64, vreg, 1.0, FMA_C, fma_steps; 0);
-    kernel!(fma2, f64, vreg, 1.0, FMA_C, fma_steps; 0 1);
-    kernel!(fma4, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3);
-    kernel!(fma6, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3 4 5);
-    kernel!(fma8, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3 4 5 6 7);
-    kernel!(fma12, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3 4 5 6 7 8 9 10 11);
-    kernel!(fma16, f64, vreg, 1.0, FMA_C, fma_steps; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    int_kernel!(int1, ["add ", "}, ", "}, #1"]; 0);
+    int_kernel!(int2, ["add ", "}, ", "}, #1"]; 0 1);
+    int_kernel!(int4, ["add ", "}, ", "}, #1"]; 0 1 2 3);
+    int_kernel!(int6, ["add ", "}, ", "}, #1"]; 0 1 2 3 4 5);
+    int_kernel!(int8, ["add ", "}, ", "}, #1"]; 0 1 2 3 4 5 6 7);
+    int_kernel!(int12, ["add ", "}, ", "}, #1"]; 0 1 2 3 4 5 6 7 8 9 10 11);
+    int_kernel!(int16, ["add ", "}, ", "}, #1"]; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    kernel!(add1, f64, vreg, 0.0, 1.0, ["fadd ", ":d}, ", ":d}, {m:d}"]; 0);
+    kernel!(add2, f64, vreg, 0.0, 1.0, ["fadd ", ":d}, ", ":d}, {m:d}"]; 0 1);
+    kernel!(add4, f64, vreg, 0.0, 1.0, ["fadd ", ":d}, ", ":d}, {m:d}"]; 0 1 2 3);
+    kernel!(add6, f64, vreg, 0.0, 1.0, ["fadd ", ":d}, ", ":d}, {m:d}"]; 0 1 2 3 4 5);
+    kernel!(add8, f64, vreg, 0.0, 1.0, ["fadd ", ":d}, ", ":d}, {m:d}"]; 0 1 2 3 4 5 6 7);
+    kernel!(add12, f64, vreg, 0.0, 1.0, ["fadd ", ":d}, ", ":d}, {m:d}"]; 0 1 2 3 4 5 6 7 8 9 10 11);
+    kernel!(add16, f64, vreg, 0.0, 1.0, ["fadd ", ":d}, ", ":d}, {m:d}"]; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    kernel!(fma1, f64, vreg, 1.0, FMA_C, ["fmadd ", ":d}, ", ":d}, {m:d}, ", ":d}"]; 0);
+    kernel!(fma2, f64, vreg, 1.0, FMA_C, ["fmadd ", ":d}, ", ":d}, {m:d}, ", ":d}"]; 0 1);
+    kernel!(fma4, f64, vreg, 1.0, FMA_C, ["fmadd ", ":d}, ", ":d}, {m:d}, ", ":d}"]; 0 1 2 3);
+    kernel!(fma6, f64, vreg, 1.0, FMA_C, ["fmadd ", ":d}, ", ":d}, {m:d}, ", ":d}"]; 0 1 2 3 4 5);
+    kernel!(fma8, f64, vreg, 1.0, FMA_C, ["fmadd ", ":d}, ", ":d}, {m:d}, ", ":d}"]; 0 1 2 3 4 5 6 7);
+    kernel!(fma12, f64, vreg, 1.0, FMA_C, ["fmadd ", ":d}, ", ":d}, {m:d}, ", ":d}"]; 0 1 2 3 4 5 6 7 8 9 10 11);
+    kernel!(fma16, f64, vreg, 1.0, FMA_C, ["fmadd ", ":d}, ", ":d}, {m:d}, ", ":d}"]; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
 
     pub fn run(op: IlpOp, chains: usize, rounds: u64) -> Option<f64> {
         Some(match (op, chains) {

@@ -44,6 +44,11 @@ pub fn make_f64(n: usize) -> Vec<f64> {
     (0..n).map(|i| (i % 1024) as f64).collect()
 }
 
+/// Bytes one boxed float costs at most, for sizing checks before allocating:
+/// the 8-byte pointer in the vector plus the allocator's chunk for an 8-byte
+/// box (32 bytes, glibc's minimum; `objects` measures the real figure).
+pub const BOXED_BYTES_PER_ELEMENT: u64 = 8 + 32;
+
 /// The same values as [`make_f64`], each in its own `Box`, allocated in order.
 pub fn make_boxed(n: usize) -> Vec<Box<f64>> {
     (0..n).map(|i| Box::new((i % 1024) as f64)).collect()

@@ -3,6 +3,29 @@
 //! Written for evcxr's default build too: wrapping arithmetic, iterators and
 //! slices, no `debug_assert!` inside loops.
 
+/// An inline-assembly template for the ILP and FLOP/s kernels: one
+/// instruction per chain `i` in `$($i)*`, built as `parts[0] {i parts[1]
+/// {i parts[2] …` (the chain's operand is written `{i}` plus whatever
+/// modifier the next part starts with), the whole set four times — four
+/// steps per round. (Unused on architectures without those kernels.)
+#[allow(unused_macros)]
+macro_rules! four_steps {
+    ($parts:tt; $($i:literal)*) => {
+        concat!(
+            four_steps!(@all $parts; $($i)*),
+            four_steps!(@all $parts; $($i)*),
+            four_steps!(@all $parts; $($i)*),
+            four_steps!(@all $parts; $($i)*),
+        )
+    };
+    (@all $parts:tt; $($i:literal)*) => {
+        concat!($(four_steps!(@line $parts; $i),)*)
+    };
+    (@line [$first:literal $(, $rest:literal)*]; $i:literal) => {
+        concat!($first, $("{", $i, $rest,)* "\n")
+    };
+}
+
 pub mod bandwidth;
 pub mod branches;
 pub mod cache;

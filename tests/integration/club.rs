@@ -120,6 +120,16 @@ fn two_real_runs_compare_and_render() {
     // The same file twice: labels stay distinct.
     let same = compare_files(&[real(1), real(1)]).unwrap();
     assert_eq!(same.labels(), ["dev VM", "dev VM (2)"]);
+    // A name that merely starts like another is not a repeat of it.
+    let mut longer = load(real(1)).unwrap();
+    longer.member = "dev VM (reference)".into();
+    let mixed = hpp::club::Club {
+        members: vec![longer, load(real(1)).unwrap(), load(real(2)).unwrap()],
+    };
+    assert_eq!(
+        mixed.labels(),
+        ["dev VM (reference)", "dev VM", "dev VM, run 2"]
+    );
     // Through the prelude's generic compare, with paths as strings.
     let a = real(1).display().to_string();
     let b = real(2).display().to_string();

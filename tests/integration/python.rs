@@ -285,4 +285,6 @@ fn gil_and_objects_run_with_or_without_python() {
         assert!(!o.rows[1].bytes_per_element.is_known());
     }
     assert_eq!(o.rows[0].bytes_per_element.is_known(), has_python);
+    assert_eq!(o.python_list_bytes_per_element.is_some(), has_python);
+    assert_eq!(o.python_float_bytes.is_some(), has_python);
 }
