@@ -17,7 +17,9 @@
 //! copy of every dependency, so a static or a thread pool would not survive
 //! from one cell to the next.
 
+pub mod chapters;
 pub mod club;
+pub mod display;
 pub mod error;
 pub mod experiments;
 pub mod kernels;

@@ -2,21 +2,24 @@
 //! harness, budgets, the experiments and plot helpers. Functions and types
 //! only — evcxr cannot import macros from external crates.
 
-pub use crate::club::{ChapterResults, Club, compare_files, notebook_results};
+pub use crate::chapters::ch01_understanding::tier_inputs;
+pub use crate::chapters::{CHAPTERS, Chapter, chapter};
+pub use crate::club::{ChapterResults, Club, load_club, notebook_results};
 pub use crate::error::{Error, Fact, Result, Unavailable};
 pub use crate::experiments::{
     Access, Bandwidth, Branches, CacheLine, Clock, Dynamic, Flops, Gil, HeavyData, Ilp,
     Interpreter, Latency, Mlp, Network, Objects, Outcome, Python, Simd, Storage, Sweep, TierInputs,
     Tiers, access, bandwidth, branches, cacheline, clock, dynamic, flops, gil, heavy_data, ilp,
     interpreter, latency, mlp, network, objects, pointers, python, python_with, roofline, scaling,
-    simd, storage, sum_layout, tiers, tiers_from,
+    simd, storage, sum_layout, tiers_from,
 };
 pub use crate::kernels::compute::{make_u64, sum_indexed_u64};
 pub use crate::kernels::examples::{is_prime, is_prime_naive, is_prime_odd, primes_reference};
 pub use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};
 pub use crate::machine::{Machine, machine};
 pub use crate::measure::{
-    Budget, Comparison, CounterValues, MemUse, Timing, compare, count, memit, timeit, timeit_with,
+    Budget, Comparison, CounterValues, Level, MemUse, Timing, compare, count, memit, timeit,
+    timeit_with,
 };
 pub use crate::plot::{Figure, Marker, Series, bar_chart};
 pub use crate::report::html::Html;

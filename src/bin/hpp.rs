@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use hpp::experiments::{CATALOG, RunOptions, run_named};
+use hpp::chapters::{self, CHAPTERS, Entry, RunOptions, run_entries};
 use hpp::kernels::{compute, memory};
 use hpp::measure::{Budget, Timing, timeit_with};
 use hpp::{Error, Result, machine};
@@ -29,7 +29,7 @@ enum Command {
         #[arg(long, conflicts_with = "json")]
         cpuid_dump: bool,
     },
-    /// List the experiments `hpp run` knows.
+    /// List the chapters and the experiments `hpp run` knows, by chapter.
     List,
     /// Run one experiment and print its table and reading.
     Run {
@@ -43,7 +43,7 @@ enum Command {
         /// Write the plot as SVG to this file.
         #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
-        /// Threads to use at most, where the experiment is parallel (default: all usable CPUs).
+        /// Threads to use at most, where the experiment is parallel (default or 0: all usable CPUs).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
         /// Folder for temporary files (storage experiments; default: the system temp folder).
@@ -56,7 +56,7 @@ enum Command {
     /// Run a whole chapter headless: report.html (plots, readings, tables)
     /// and results.json (to compare with your book club) in --out DIR.
     Chapter {
-        /// Chapter number (1 so far).
+        /// Chapter number (`hpp list` shows the chapters hpp has).
         number: u32,
         /// Folder to write report.html and results.json into (created if missing).
         #[arg(long, value_name = "DIR")]
@@ -66,7 +66,7 @@ enum Command {
         name: String,
         #[command(flatten)]
         budget: BudgetArgs,
-        /// Threads to use at most, where an experiment is parallel.
+        /// Threads to use at most, where an experiment is parallel (default or 0: all usable CPUs).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
         /// Folder for temporary files (storage experiments).
@@ -75,7 +75,7 @@ enum Command {
     },
     /// Put members' results.json files side by side (tables and overlaid plots).
     Compare {
-        /// Two or more results.json files from `hpp chapter 1`.
+        /// Two or more results.json files of one chapter, from `hpp chapter N`.
         #[arg(required = true, num_args = 1..)]
         files: Vec<PathBuf>,
         /// Also write compare.html into this folder.
@@ -150,8 +150,16 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::List => {
-            for e in CATALOG {
-                println!("{:<14} {}", e.name, e.about);
+            for c in CHAPTERS {
+                println!(
+                    "chapter {} · {} (notebooks/{}.ipynb)",
+                    c.number,
+                    c.title,
+                    c.file_stem()
+                );
+                for e in c.experiments {
+                    println!("  {:<14} {}", e.name, e.about);
+                }
             }
         }
         Command::Run {
@@ -163,19 +171,21 @@ fn run(cli: Cli) -> Result<()> {
             dir,
             counters,
         } => {
-            if threads == Some(0) {
-                return Err(Error::bad_input(
-                    "--threads 0 runs nothing: give 1 or more, or leave it out for all CPUs",
-                ));
-            }
             let m = machine();
             let b = budget.budget();
+            hpp::measure::plan::threads(&m, threads)?;
             let opts = RunOptions { threads, dir };
             if name == "all" {
                 return run_all(&m, &b, &opts, json.as_deref(), svg.is_some());
             }
-            let (out, counts) = hpp::measure::count(|| run_named(&name, &m, &b, &opts));
-            let out = out?;
+            let entry = chapters::entry(&name)?;
+            let (mut ran, counts) = hpp::measure::count(|| {
+                run_entries(entry.name, &[entry], &m, &b, &opts, |_| {})
+            });
+            let out = ran.pop().map_or_else(
+                || Err(Error::bad_input("nothing ran")),
+                |r| r.outcome,
+            )?;
             println!("{}", out.table());
             if counters {
                 println!("counters: {counts}");
@@ -196,16 +206,13 @@ fn run(cli: Cli) -> Result<()> {
             threads,
             dir,
         } => {
-            if threads == Some(0) {
-                return Err(Error::bad_input(
-                    "--threads 0 runs nothing: give 1 or more, or leave it out for all CPUs",
-                ));
-            }
+            let chapter = chapters::chapter(number)?;
             hpp::club::results::check_member(&name)?;
-            prepare_out(&out)?;
             let m = machine();
+            hpp::measure::plan::threads(&m, threads)?;
+            prepare_out(&out)?;
             let b = budget.budget();
-            let run = hpp::club::run_chapter(number, &name, &m, &b, &RunOptions { threads, dir })?;
+            let run = hpp::club::run_chapter(chapter, &name, &m, &b, &RunOptions { threads, dir })?;
             let report = out.join("report.html");
             let results = out.join("results.json");
             std::fs::write(&report, hpp::club::report_html(&run))
@@ -214,9 +221,9 @@ fn run(cli: Cli) -> Result<()> {
             for h in hpp::club::headlines(&run.results) {
                 println!(
                     "{:<40} {:>10} {}{}",
-                    h.label,
-                    hpp::units::fmt_sig(h.value, 3),
-                    h.unit,
+                    h.headline.label,
+                    hpp::units::fmt_sig(h.headline.value, 3),
+                    h.headline.unit,
                     if h.flagged { "  ⚠ noisy" } else { "" }
                 );
             }
@@ -237,7 +244,7 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Compare { files, out } => {
-            let club = hpp::club::compare_files(&files)?;
+            let club = hpp::club::load_club(&files)?;
             print!("{club}");
             if let Some(dir) = out {
                 prepare_out(&dir)?;
@@ -284,8 +291,8 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-/// Every experiment in turn; one that cannot run here says why and the rest
-/// go on.
+/// Every experiment of every chapter in turn; one that cannot run here says
+/// why and the rest go on.
 fn run_all(
     m: &hpp::Machine,
     b: &Budget,
@@ -299,30 +306,33 @@ fn run_all(
         ));
     }
     let t0 = std::time::Instant::now();
-    let mut results = serde_json::Map::new();
-    for e in CATALOG {
-        let t = std::time::Instant::now();
-        println!("== {} ({})", e.name, e.about);
-        match run_named(e.name, m, b, opts) {
-            Ok(out) => {
-                println!("{}", out.table());
-                let v: serde_json::Value = serde_json::from_str(&out.to_json()?)
-                    .map_err(|e| Error::Json(e.to_string()))?;
-                results.insert(e.name.to_string(), v);
-            }
-            Err(err) => {
-                println!("{}: unavailable: {err}", e.name);
-                results.insert(
-                    e.name.to_string(),
-                    serde_json::json!({ "unavailable": err.to_string() }),
-                );
-            }
+    let entries: Vec<&'static Entry> = chapters::entries().map(|(_, e)| e).collect();
+    let mut failed = None;
+    let ran = run_entries("all", &entries, m, b, opts, |r| {
+        println!("== {} ({})", r.entry.name, r.entry.about);
+        match &r.outcome {
+            Ok(out) => println!("{}", out.table()),
+            Err(err) => println!("{}: unavailable: {err}", r.entry.name),
         }
-        println!("({:.1} s)\n", t.elapsed().as_secs_f64());
+        println!("({:.1} s)\n", r.seconds);
+    });
+    let mut results = serde_json::Map::new();
+    for r in &ran {
+        let v = match &r.outcome {
+            Ok(out) => out.to_data().unwrap_or_else(|e| {
+                failed = Some(e.to_string());
+                serde_json::Value::Null
+            }),
+            Err(err) => serde_json::json!({ "unavailable": err.to_string() }),
+        };
+        results.insert(r.entry.name.to_string(), v);
+    }
+    if let Some(e) = failed {
+        return Err(Error::Json(e));
     }
     println!(
         "all {} experiments in {:.1} s",
-        CATALOG.len(),
+        ran.len(),
         t0.elapsed().as_secs_f64()
     );
     if let Some(p) = json {

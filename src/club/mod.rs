@@ -2,37 +2,45 @@
 //! several members' results side by side. This layer sits on top: it runs
 //! experiments and shows them; nothing below depends on it.
 
-pub mod compare;
 pub mod headlines;
-pub mod report;
+pub mod page;
 pub mod results;
 pub mod session;
+pub mod side_by_side;
 
-pub use compare::{Club, compare_files};
-pub use headlines::{Headline, headlines};
-pub use report::{report_html, summary_html};
+pub use headlines::{MemberHeadline, headlines};
+pub use page::{report_html, summary_html};
 pub use results::{ChapterResults, RunQuality, load, parse};
 pub use session::{ChapterRun, run_chapter};
+pub use side_by_side::{Club, Drawn, load_club};
 
 use crate::error::Result;
 use crate::experiments::Outcome;
 use crate::machine::Machine;
 use crate::measure::Budget;
 
-/// Collect a notebook's outcomes into a results file for `member` (the CPU
-/// share is measured now, briefly; dispersion is not observed in a
-/// notebook).
+/// Collect a notebook's outcomes into chapter `chapter`'s results file for
+/// `member` (the CPU share is measured now, briefly; dispersion is not
+/// observed in a notebook).
 ///
 /// # Errors
-/// A bad member name, or an outcome whose JSON cannot be produced.
+/// An unknown chapter, a bad member name, or an outcome whose JSON cannot
+/// be produced.
 pub fn notebook_results(
+    chapter: u32,
     member: &str,
     machine: &Machine,
     budget: &Budget,
     outcomes: &[&dyn Outcome],
 ) -> Result<ChapterResults> {
     let quality = session::measure_quality(machine, std::time::Duration::from_millis(200));
-    let mut r = ChapterResults::new(member, machine, budget, quality)?;
+    let mut r = ChapterResults::new(
+        crate::chapters::chapter(chapter)?,
+        member,
+        machine,
+        budget,
+        quality,
+    )?;
     for o in outcomes {
         r.add(*o)?;
     }

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::chapters::{self, Chapter, Entry};
 use crate::error::{Error, Fact, Result};
+use crate::experiments::Outcome;
 use crate::machine::Machine;
 use crate::measure::Budget;
 use crate::measure::quality::Dispersion;
@@ -204,11 +206,12 @@ pub fn check_member(name: &str) -> Result<()> {
 }
 
 impl ChapterResults {
-    /// An empty results file for `member` on `machine`.
+    /// An empty results file of `chapter` for `member` on `machine`.
     ///
     /// # Errors
     /// A bad member name; serialising the card (does not fail).
     pub fn new(
+        chapter: &Chapter,
         member: &str,
         machine: &Machine,
         budget: &Budget,
@@ -218,13 +221,13 @@ impl ChapterResults {
         Ok(ChapterResults {
             schema: SCHEMA.into(),
             version: VERSION,
-            chapter: 1,
+            chapter: chapter.number,
             member: member.to_string(),
             created_unix_s: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
             hpp_version: env!("CARGO_PKG_VERSION").into(),
-            budget: budget.name.clone(),
+            budget: budget.level.to_string(),
             machine: {
                 let mut card =
                     serde_json::to_value(machine).map_err(|e| Error::Json(e.to_string()))?;
@@ -241,9 +244,8 @@ impl ChapterResults {
     ///
     /// # Errors
     /// When the outcome's JSON cannot be produced.
-    pub fn add(&mut self, o: &dyn crate::experiments::Outcome) -> Result<()> {
-        let mut data: Value =
-            serde_json::from_str(&o.to_json()?).map_err(|e| Error::Json(e.to_string()))?;
+    pub fn add(&mut self, o: &dyn Outcome) -> Result<()> {
+        let mut data = o.to_data()?;
         redact_home(&mut data, home().as_deref());
         self.experiments.insert(
             o.name().to_string(),
@@ -287,6 +289,31 @@ impl ChapterResults {
         self.experiments.get(name).and_then(|e| e.data.as_ref())
     }
 
+    /// The chapter these results belong to, from the registry (`None` for
+    /// a chapter this hpp does not have; [`parse`] refuses those).
+    pub fn chapter_def(&self) -> Option<&'static Chapter> {
+        chapters::chapter(self.chapter).ok()
+    }
+
+    /// Experiment `name`'s data read back as its own type, when it ran and
+    /// this chapter knows it.
+    pub fn outcome(&self, name: &str) -> Option<Box<dyn Outcome>> {
+        let entry = self.chapter_def()?.entry(name)?;
+        (entry.load)(self.data(name)?.clone()).ok()
+    }
+
+    /// Every experiment that ran and that this chapter knows, in notebook
+    /// order, read back as its own type.
+    pub fn outcomes(&self) -> Vec<(&'static Entry, Box<dyn Outcome>)> {
+        let Some(ch) = self.chapter_def() else {
+            return Vec::new();
+        };
+        ch.experiments
+            .iter()
+            .filter_map(|e| Some((e, self.outcome(e.name)?)))
+            .collect()
+    }
+
     /// The CPU brand from the card, for labels.
     pub fn cpu_brand(&self) -> String {
         self.machine["cpu"]["brand"]
@@ -311,7 +338,7 @@ pub fn parse(text: &str, origin: &str) -> Result<ChapterResults> {
                 e.column()
             ))
         } else {
-            Error::bad_input(format!("{origin}: not JSON ({e}) — results files come from `hpp chapter 1 --out DIR`"))
+            Error::bad_input(format!("{origin}: not JSON ({e}) — results files come from `hpp chapter N --out DIR`"))
         }
     })?;
     let Some(obj) = v.as_object() else {
@@ -349,6 +376,24 @@ pub fn parse(text: &str, origin: &str) -> Result<ChapterResults> {
     let r: ChapterResults = serde_json::from_value(v)
         .map_err(|e| Error::bad_input(format!("{origin}: malformed results file ({e})")))?;
     check_member(&r.member).map_err(|e| Error::bad_input(format!("{origin}: {e}")))?;
+    let chapter = chapters::chapter(r.chapter).map_err(|e| {
+        Error::bad_input(format!(
+            "{origin}: results of chapter {} — {e}; update hpp to read it",
+            r.chapter
+        ))
+    })?;
+    // Each experiment's data must read back as that experiment's own type:
+    // a renamed or retyped field is refused here, not silently skipped later.
+    for (name, e) in &r.experiments {
+        if let (Some(entry), Some(data)) = (chapter.entry(name), &e.data) {
+            (entry.load)(data.clone()).map_err(|err| {
+                Error::bad_input(format!(
+                    "{origin}: experiment \"{name}\": {}",
+                    err
+                ))
+            })?;
+        }
+    }
     Ok(r)
 }
 

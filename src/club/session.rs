@@ -4,12 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use super::results::{ChapterResults, ExperimentResult, RunQuality};
-use crate::error::{Error, Result};
-use crate::experiments::{CATALOG, RunOptions, run_named};
+use super::results::{ChapterResults, ExperimentResult, RunQuality, home, redact_home};
+use crate::chapters::{Chapter, Entry, RunOptions, run_entries};
+use crate::error::Result;
 use crate::machine::Machine;
-use crate::measure::quality::observe;
-use crate::measure::{Budget, Progress};
+use crate::measure::Budget;
 
 /// One experiment as a report shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,78 +46,70 @@ pub fn measure_quality(machine: &Machine, wall: Duration) -> RunQuality {
     RunQuality::judge(machine, share)
 }
 
-/// Chapters hpp has so far.
-pub const CHAPTERS: [u32; 1] = [1];
-
 /// Run every experiment of `chapter` under `budget`.
 ///
 /// # Errors
-/// [`Error::BadInput`] for an unknown chapter or member name. Experiments
-/// that cannot run are recorded as unavailable, not errors.
+/// [`Error::BadInput`] for a bad member name. Experiments that cannot run
+/// are recorded as unavailable, not errors.
 pub fn run_chapter(
-    chapter: u32,
+    chapter: &Chapter,
     member: &str,
     machine: &Machine,
     budget: &Budget,
     opts: &RunOptions,
 ) -> Result<ChapterRun> {
-    if !CHAPTERS.contains(&chapter) {
-        return Err(Error::bad_input(format!(
-            "hpp has chapter 1 only so far (asked for chapter {chapter})"
-        )));
-    }
     super::results::check_member(member)?;
     let t0 = Instant::now();
     let quality = measure_quality(
         machine,
-        Duration::from_millis(if budget.name == "quick" { 150 } else { 400 }),
+        Duration::from_millis(budget.level.pick(150, 400, 400)),
     );
-    let mut results = ChapterResults::new(member, machine, budget, quality)?;
+    let mut results = ChapterResults::new(chapter, member, machine, budget, quality)?;
     let mut sections = Vec::new();
-    let mut progress = Progress::new(&format!("chapter {chapter}"), CATALOG.len());
-    for e in CATALOG {
-        progress.step(e.name);
-        let t = Instant::now();
-        let (outcome, dispersion) = observe(|| run_named(e.name, machine, budget, opts));
-        let seconds = t.elapsed().as_secs_f64();
-        let flags = dispersion.as_ref().map(|d| d.flags()).unwrap_or_default();
-        let entry = match outcome {
+    let entries: Vec<&'static Entry> = chapter.experiments.iter().collect();
+    let label = format!("chapter {}", chapter.number);
+    for ran in run_entries(&label, &entries, machine, budget, opts, |_| {}) {
+        let e = ran.entry;
+        let flags = ran.dispersion.as_ref().map(|d| d.flags()).unwrap_or_default();
+        let (entry, section) = match ran.outcome {
             Ok(o) => {
-                let mut data: serde_json::Value = serde_json::from_str(&o.to_json()?)
-                    .map_err(|err| Error::Json(err.to_string()))?;
-                super::results::redact_home(&mut data, super::results::home().as_deref());
-                sections.push(Section {
-                    name: e.name.to_string(),
-                    about: e.about.to_string(),
-                    svg: o.plot().ok().map(|f| f.svg),
-                    table: o.table(),
-                });
-                ExperimentResult {
-                    seconds: Some(seconds),
-                    data: Some(data),
-                    unavailable: None,
-                    reading: Some(o.reading()),
-                    dispersion,
-                    flags,
-                }
+                let mut data = o.to_data()?;
+                redact_home(&mut data, home().as_deref());
+                (
+                    ExperimentResult {
+                        seconds: Some(ran.seconds),
+                        data: Some(data),
+                        unavailable: None,
+                        reading: Some(o.reading()),
+                        dispersion: ran.dispersion,
+                        flags,
+                    },
+                    Section {
+                        name: e.name.to_string(),
+                        about: e.about.to_string(),
+                        svg: o.plot().ok().map(|f| f.svg),
+                        table: o.table(),
+                    },
+                )
             }
-            Err(err) => {
-                sections.push(Section {
+            Err(err) => (
+                ExperimentResult {
+                    seconds: Some(ran.seconds),
+                    data: None,
+                    unavailable: Some(err.to_string()),
+                    reading: None,
+                    dispersion: ran.dispersion,
+                    flags: Vec::new(),
+                },
+                Section {
                     name: e.name.to_string(),
                     about: e.about.to_string(),
                     svg: None,
                     table: String::new(),
-                });
-                ExperimentResult {
-                    seconds: Some(seconds),
-                    data: None,
-                    unavailable: Some(err.to_string()),
-                    reading: None,
-                    dispersion,
-                    flags: Vec::new(),
-                }
-            }
+                },
+            ),
         };
+        sections.push(section);
         results.experiments.insert(e.name.to_string(), entry);
     }
     Ok(ChapterRun {

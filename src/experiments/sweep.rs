@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::outcome::{Outcome, json, show};
+use super::outcome::{Outcome, show};
 use crate::error::Result;
 use crate::plot::{Figure, Marker, Series, SizeChart, size_chart};
 use crate::units::{fmt_bytes, fmt_sig};
@@ -49,14 +49,6 @@ impl Sweep {
         })
     }
 
-    /// Pretty JSON.
-    ///
-    /// # Errors
-    /// [`crate::Error::Json`] if serialisation fails.
-    pub fn to_json(&self) -> Result<String> {
-        json(self)
-    }
-
     /// Show the plot inline, with the reading as text.
     pub fn evcxr_display(&self) {
         show(self)
@@ -72,12 +64,6 @@ impl Outcome for Sweep {
     }
     fn reading(&self) -> String {
         self.reading.clone()
-    }
-    fn table(&self) -> String {
-        self.to_string()
-    }
-    fn to_json(&self) -> Result<String> {
-        json(self)
     }
 }
 

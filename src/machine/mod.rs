@@ -10,7 +10,7 @@
 mod build_info;
 pub mod linux;
 pub(crate) mod perf;
-pub mod python;
+pub mod interpreters;
 mod simd;
 mod system;
 mod timer;

@@ -6,11 +6,49 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::machine::Machine;
 
+/// How long and how big: the three levels every experiment knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Tests and CI: seconds per experiment.
+    Quick,
+    /// A live session (IPython's `%timeit` settings).
+    Default,
+    /// Numbers worth publishing.
+    Thorough,
+}
+
+impl Level {
+    /// The level's name, as files and flags spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Quick => "quick",
+            Level::Default => "default",
+            Level::Thorough => "thorough",
+        }
+    }
+
+    /// One of three values by level, for a setting that grows with it.
+    pub fn pick<T>(self, quick: T, default: T, thorough: T) -> T {
+        match self {
+            Level::Quick => quick,
+            Level::Default => default,
+            Level::Thorough => thorough,
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Time and size limits for one measurement or sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Budget {
-    /// "quick", "default" or "thorough".
-    pub name: String,
+    /// Quick, default or thorough.
+    pub level: Level,
     /// A timed run is grown until it lasts at least this long (IPython: 0.2 s).
     pub min_run_s: f64,
     /// Runs per timing (IPython: 7).
@@ -23,7 +61,7 @@ impl Budget {
     /// For tests and CI: short runs, small working sets.
     pub fn quick() -> Self {
         Budget {
-            name: "quick".into(),
+            level: Level::Quick,
             min_run_s: 0.01,
             runs: 5,
             max_working_set_bytes: 64 << 20,
@@ -33,7 +71,7 @@ impl Budget {
     /// IPython's own `%timeit` settings: runs of ≥ 0.2 s, 7 of them.
     pub fn standard() -> Self {
         Budget {
-            name: "default".into(),
+            level: Level::Default,
             min_run_s: 0.2,
             runs: 7,
             max_working_set_bytes: 256 << 20,
@@ -43,7 +81,7 @@ impl Budget {
     /// For numbers worth publishing: longer runs, more of them, bigger sets.
     pub fn thorough() -> Self {
         Budget {
-            name: "thorough".into(),
+            level: Level::Thorough,
             min_run_s: 0.5,
             runs: 11,
             max_working_set_bytes: 1 << 30,
@@ -99,7 +137,7 @@ impl Budget {
             return Err(Error::TooBig {
                 what: format!(
                     "{what} (this machine's free memory is unknown, so hpp keeps to the {} budget)",
-                    self.name
+                    self.level
                 ),
                 needed_bytes: bytes,
                 available_bytes: self.max_working_set_bytes.saturating_mul(8),

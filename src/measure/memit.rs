@@ -37,7 +37,10 @@ impl MemUse {
 
     /// Show in a notebook as memory_profiler prints it.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT");
+        println!(
+            "{}",
+            crate::display::evcxr_content(&[("text/plain", &self.to_string())])
+        );
     }
 }
 

@@ -1,17 +1,20 @@
 //! HARNESS: `timeit`, `memit`, `compare`, budgets and statistics — the
 //! `%timeit`/`%memit` of Rust notebooks.
 
+pub mod bandwidth;
 pub mod budget;
+pub mod clock;
 pub mod compare;
 pub mod counters;
 pub mod memit;
+pub mod plan;
 pub mod progress;
-pub mod python;
+pub mod cpython;
 pub mod quality;
 pub mod stats;
 pub mod timeit;
 
-pub use budget::Budget;
+pub use budget::{Budget, Level};
 pub use compare::{Compare, Comparison, ComparisonRow, compare, compare_timings};
 pub use counters::{CounterValues, count};
 pub use memit::{MemUse, memit};

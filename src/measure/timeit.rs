@@ -103,7 +103,10 @@ impl Timing {
 
     /// Show in a notebook as text, IPython's way, with the best run too.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT");
+        println!(
+            "{}",
+            crate::display::evcxr_content(&[("text/plain", &self.to_string())])
+        );
     }
 }
 
@@ -155,5 +158,5 @@ pub fn timeit_with<R>(budget: &Budget, mut f: impl FnMut() -> R) -> Timing {
     let runs = budget.runs.max(1);
     let per_loop: Vec<f64> = (0..runs).map(|_| run(loops) / loops as f64).collect();
     super::quality::note(&per_loop);
-    Timing::from_samples(loops, per_loop, &budget.name)
+    Timing::from_samples(loops, per_loop, budget.level.as_str())
 }

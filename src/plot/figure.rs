@@ -32,9 +32,11 @@ impl Figure {
     /// Show inline in a notebook: SVG, with the title as the text fallback.
     pub fn evcxr_display(&self) {
         println!(
-            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\n[figure] {}\nEVCXR_END_CONTENT",
-            self.svg.trim(),
-            self.title
+            "{}",
+            crate::display::evcxr_content(&[
+                ("image/svg+xml", self.svg.trim()),
+                ("text/plain", &format!("[figure] {}", self.title)),
+            ])
         );
     }
 }

@@ -231,8 +231,11 @@ impl Machine {
     /// Show the banner in a notebook (HTML, with the text form as fallback).
     pub fn evcxr_display(&self) {
         println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT",
-            self.to_html()
+            "{}",
+            crate::display::evcxr_content(&[
+                ("text/html", &self.to_html()),
+                ("text/plain", &self.to_string()),
+            ])
         );
     }
 }

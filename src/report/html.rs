@@ -41,9 +41,6 @@ pub struct Html(pub String);
 impl Html {
     /// Show in a notebook.
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.0
-        );
+        println!("{}", crate::display::evcxr_content(&[("text/html", &self.0)]));
     }
 }

@@ -21,7 +21,7 @@ fn with_caches(name: &str) -> Machine {
 
 fn tiny() -> Budget {
     Budget {
-        name: "quick".into(),
+        level: hpp::measure::Level::Quick,
         min_run_s: 0.001,
         runs: 3,
         max_working_set_bytes: 256 << 10,

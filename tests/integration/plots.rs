@@ -141,7 +141,7 @@ fn markers_come_from_the_machine() {
 fn sum_layout_sweep_shape_and_plot() {
     let m = hpp::machine();
     let b = Budget {
-        name: "quick".into(),
+        level: hpp::measure::Level::Quick,
         min_run_s: 0.001,
         runs: 3,
         max_working_set_bytes: 256 << 10,

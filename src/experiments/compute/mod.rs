@@ -1,0 +1,9 @@
+//! Computing units: the clock, instruction-level parallelism, branches,
+//! SIMD lanes, peak FLOP/s, the roofline and scaling over cores.
+pub mod branches;
+pub mod clock;
+pub mod flops;
+pub mod ilp;
+pub mod roofline;
+pub mod scaling;
+pub mod simd;

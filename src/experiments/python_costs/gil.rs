@@ -1,0 +1,300 @@
+//! `gil`: one CPU-bound job shared among 1 … N workers (and 2N, more than
+//! the CPUs), as CPython threads, CPython processes and Rust threads — and,
+//! when a free-threaded CPython (PEP 703: `python3.13t`, `python3.14t`) is on
+//! PATH, its threads too. The GIL lets one thread run Python bytecode at a
+//! time, so the thread curve stays flat while processes and Rust scale.
+
+use std::fmt;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::experiments::outcome::{Outcome, show};
+use crate::measure::cpython::python_limit;
+use crate::error::{Fact, Result};
+use crate::kernels::examples::spin;
+use crate::machine::Machine;
+use crate::machine::interpreters::{find_python, free_threaded};
+use crate::measure::cpython::{PythonInfo, run_bench};
+use crate::measure::{Budget, Progress};
+use crate::plot::{Figure, XyChart, XySeries, xy_chart};
+use crate::units::fmt_sig;
+
+/// One measurement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GilPoint {
+    /// e.g. "CPython 3.12.3 threads", "Rust threads".
+    pub runtime: String,
+    /// Workers sharing the job.
+    pub workers: usize,
+    /// Best wall time, s.
+    pub seconds: f64,
+    /// Time with 1 worker ÷ time with this many.
+    pub speedup: f64,
+}
+
+/// The `gil` result. JSON: `points[{runtime, workers, seconds, speedup}]`,
+/// `pythons[{version, implementation, executable, gil, jit}]`,
+/// `unavailable[why]`, `usable_cpus`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gil {
+    /// Always "gil".
+    pub experiment: String,
+    /// CPUs this process may use.
+    pub usable_cpus: usize,
+    /// Every measurement.
+    pub points: Vec<GilPoint>,
+    /// Interpreters that ran.
+    pub pythons: Vec<PythonInfo>,
+    /// What could not run, and why.
+    pub unavailable: Vec<String>,
+    /// Budget used.
+    pub budget: String,
+}
+
+fn worker_counts(cpus: usize) -> Vec<usize> {
+    let mut v = crate::measure::plan::thread_counts(cpus);
+    v.push(2 * cpus.max(1));
+    v
+}
+
+/// Python loop iterations for the whole job.
+fn python_work(budget: &Budget) -> u64 {
+    budget.level.pick(3_000_000, 10_000_000, 30_000_000)
+}
+
+/// Rust's job is larger (it runs ~100× faster) so that its times are not
+/// dominated by starting threads.
+const RUST_FACTOR: u64 = 50;
+
+fn speedups(runtime: &str, times: &[(usize, f64)]) -> Vec<GilPoint> {
+    let one = times.iter().find(|(w, _)| *w == 1).map(|t| t.1);
+    times
+        .iter()
+        .map(|&(workers, seconds)| GilPoint {
+            runtime: runtime.to_string(),
+            workers,
+            seconds,
+            speedup: one.map_or(f64::NAN, |o| o / seconds),
+        })
+        .collect()
+}
+
+fn rust_threads(total: u64, workers: usize) -> f64 {
+    let w = workers as u64;
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for k in 0..w {
+            let share = total / w + u64::from(k < total % w);
+            s.spawn(move || std::hint::black_box(spin(share)));
+        }
+    });
+    start.elapsed().as_secs_f64()
+}
+
+/// Run it with `threads` workers at most (`None`: every usable CPU), plus
+/// twice that.
+///
+/// # Errors
+/// [`crate::Error::BadInput`] for an absurd thread count (0 means every CPU).
+pub fn gil(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Result<Gil> {
+    let cpus = crate::measure::plan::threads(machine, threads)?;
+    let workers = worker_counts(cpus);
+    let runs = if budget.level == crate::measure::budget::Level::Quick { 2 } else { 3 };
+    let mut interpreters: Vec<std::path::PathBuf> = Vec::new();
+    let mut unavailable = Vec::new();
+    match find_python(None) {
+        Fact::Known(p) => interpreters.push(p),
+        Fact::Unavailable(u) => unavailable.push(format!("CPython: {}", u.unavailable)),
+    }
+    let ft = free_threaded();
+    if ft.is_empty() {
+        unavailable.push(
+            "free-threaded CPython: none on PATH (python3.13t / python3.14t, PEP 703)".to_string(),
+        );
+    }
+    interpreters.extend(ft);
+    let mut progress = Progress::new("gil", interpreters.len() + 1);
+    let mut points = Vec::new();
+    let mut pythons = Vec::new();
+    let spec = serde_json::json!({
+        "tasks": ["gil"],
+        "min_run_s": 0.0,
+        "runs": 1,
+        "gil_work": python_work(budget),
+        "workers": workers,
+        "gil_runs": runs,
+    });
+    for py in &interpreters {
+        progress.step(&py.display().to_string());
+        match run_bench(py, &spec, python_limit(budget)) {
+            Ok(out) => {
+                let name = format!("{} {}", out.python.implementation, out.python.version);
+                let free = out.python.gil.starts_with("disabled");
+                if let Some(g) = &out.gil {
+                    for kind in ["threads", "processes"] {
+                        if free && kind == "processes" {
+                            continue;
+                        }
+                        let times: Vec<(usize, f64)> = g
+                            .points
+                            .iter()
+                            .filter(|p| p.kind == kind)
+                            .map(|p| (p.workers, p.seconds))
+                            .collect();
+                        let label = if free {
+                            format!("{name} free-threaded, threads")
+                        } else {
+                            format!("{name} {kind}")
+                        };
+                        points.extend(speedups(&label, &times));
+                    }
+                }
+                unavailable.extend(
+                    out.unavailable
+                        .iter()
+                        .map(|m| format!("{}: {}", m.example, m.why)),
+                );
+                pythons.push(out.python);
+            }
+            Err(u) => unavailable.push(format!("{}: {}", py.display(), u.unavailable)),
+        }
+    }
+    progress.step("Rust threads");
+    let total = python_work(budget) * RUST_FACTOR;
+    let times: Vec<(usize, f64)> = workers
+        .iter()
+        .map(|&w| {
+            let best = (0..runs)
+                .map(|_| rust_threads(total, w))
+                .fold(f64::INFINITY, f64::min);
+            (w, best)
+        })
+        .collect();
+    points.extend(speedups("Rust threads", &times));
+    Ok(Gil {
+        experiment: "gil".into(),
+        usable_cpus: cpus,
+        points,
+        pythons,
+        unavailable,
+        budget: budget.level.to_string(),
+    })
+}
+
+impl Gil {
+    /// Show the plot inline with its reading.
+    pub fn evcxr_display(&self) {
+        show(self)
+    }
+
+    fn runtimes(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        for p in &self.points {
+            if !v.contains(&p.runtime.as_str()) {
+                v.push(&p.runtime);
+            }
+        }
+        v
+    }
+
+    fn at(&self, runtime_ends: &str, workers: usize) -> Option<&GilPoint> {
+        self.points
+            .iter()
+            .find(|p| p.runtime.ends_with(runtime_ends) && p.workers == workers)
+    }
+}
+
+impl Outcome for Gil {
+    fn name(&self) -> &str {
+        "gil"
+    }
+
+    fn plot(&self) -> Result<Figure> {
+        let series: Vec<XySeries> = self
+            .runtimes()
+            .into_iter()
+            .map(|r| XySeries {
+                label: r.to_string(),
+                points: self
+                    .points
+                    .iter()
+                    .filter(|p| p.runtime == r)
+                    .map(|p| (p.workers as f64, p.speedup))
+                    .collect(),
+                line: true,
+            })
+            .collect();
+        xy_chart(&XyChart {
+            title: "One CPU-bound job shared by N workers: threads, processes, GIL",
+            x_label: "workers",
+            y_label: "speed-up over one worker",
+            series: &series,
+            log_x: false,
+            log_y: false,
+            notes: &[],
+        })
+    }
+
+    fn reading(&self) -> String {
+        let n = self.usable_cpus;
+        let mut s = format!("With {n} usable CPU(s):");
+        for (label, key) in [
+            ("CPython threads", " threads"),
+            ("CPython processes", " processes"),
+            ("Rust threads", "Rust threads"),
+        ] {
+            let key = if key.starts_with(' ') && label.starts_with("CPython") {
+                // A free-threaded run also ends in "threads"; take the GIL one.
+                self.points.iter().find(|p| {
+                    p.workers == n
+                        && p.runtime.ends_with(key)
+                        && !p.runtime.contains("free")
+                        && !p.runtime.starts_with("Rust")
+                })
+            } else {
+                self.at(key, n)
+            };
+            if let Some(p) = key {
+                s.push_str(&format!(" {label} {}×", fmt_sig(p.speedup, 3)));
+                s.push(',');
+            }
+        }
+        if let Some(p) = self
+            .points
+            .iter()
+            .find(|p| p.workers == n && p.runtime.contains("free-threaded"))
+        {
+            s.push_str(&format!(
+                " free-threaded CPython threads {}×,",
+                fmt_sig(p.speedup, 3)
+            ));
+        }
+        s.pop();
+        s.push_str(&format!(
+            " speed-up over one worker. The GIL lets one thread run Python bytecode at a time, so CPython threads do not speed up CPU-bound work; processes (each with its own interpreter) and Rust threads can, up to the CPUs granted. Past {n} workers everyone time-slices."
+        ));
+        for u in &self.unavailable {
+            s.push_str(&format!(" Unavailable: {u}."));
+        }
+        s
+    }
+
+
+}
+
+impl fmt::Display for Gil {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in &self.points {
+            writeln!(
+                f,
+                "{:<40} {:>3} workers {:>9} s  {:>6}×",
+                p.runtime,
+                p.workers,
+                fmt_sig(p.seconds, 3),
+                fmt_sig(p.speedup, 3)
+            )?;
+        }
+        write!(f, "{}", self.reading())
+    }
+}

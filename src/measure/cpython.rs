@@ -1,0 +1,214 @@
+//! Run hpp's Python benchmark script (`python/bench.py`) in a subprocess of
+//! the reader's own interpreter and read back its JSON. The script travels
+//! on stdin, so nothing is written to disk; a run that overstays its time
+//! limit is killed.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Fact, Unavailable};
+use crate::machine::interpreters::find_python;
+use crate::measure::Budget;
+
+/// The script, compiled in so a notebook cell finds it wherever it runs.
+pub const SCRIPT: &str = include_str!("../../python/bench.py");
+
+/// The interpreter as the script describes itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PythonInfo {
+    /// e.g. "3.12.3".
+    pub version: String,
+    /// e.g. "CPython".
+    pub implementation: String,
+    /// Path of the running interpreter.
+    pub executable: String,
+    /// GIL state (PEP 703), as the interpreter reports it.
+    pub gil: String,
+    /// JIT state (PEP 744), as the interpreter reports it.
+    pub jit: String,
+    /// numpy's version when it imports.
+    #[serde(default)]
+    pub numpy: Option<String>,
+}
+
+/// One timed example.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PyTiming {
+    /// Example name.
+    pub example: String,
+    /// Calls per run.
+    pub loops: u64,
+    /// Runs taken.
+    pub runs: u64,
+    /// Median per-call time, ns.
+    pub median_ns: f64,
+    /// Best per-call time, ns.
+    pub best_ns: f64,
+}
+
+/// An example the script could not run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PyMissing {
+    /// Example name.
+    pub example: String,
+    /// Why.
+    pub why: String,
+}
+
+/// One GIL measurement: `workers` threads or processes sharing fixed work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PyGilPoint {
+    /// "threads" or "processes".
+    pub kind: String,
+    /// Workers.
+    pub workers: usize,
+    /// Best wall time, s.
+    pub seconds: f64,
+}
+
+/// The GIL section of the output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PyGil {
+    /// Loop iterations shared among the workers.
+    pub work: u64,
+    /// Measurements.
+    pub points: Vec<PyGilPoint>,
+}
+
+/// The memory section of the output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PyMemory {
+    /// Floats in the list.
+    pub elements: u64,
+    /// Bytes tracemalloc saw allocated while building the list.
+    pub traced_bytes: u64,
+    /// `sys.getsizeof(list)`: the list's pointer array.
+    pub list_bytes: u64,
+    /// `sys.getsizeof(1.5)`: one float object.
+    pub float_bytes: u64,
+}
+
+/// Everything the script prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PyOutput {
+    /// The interpreter.
+    pub python: PythonInfo,
+    /// Timed examples.
+    pub rows: Vec<PyTiming>,
+    /// Examples not run.
+    pub unavailable: Vec<PyMissing>,
+    /// Threads vs processes, when asked for.
+    #[serde(default)]
+    pub gil: Option<PyGil>,
+    /// A list of floats' memory, when asked for.
+    #[serde(default)]
+    pub memory: Option<PyMemory>,
+}
+
+/// Run the script with `python` and the JSON `spec` (see `python/bench.py`),
+/// killing it after `limit`.
+///
+/// # Errors
+/// `Unavailable` with the reason: the interpreter does not start, exits
+/// with an error (its last stderr line is quoted), runs past the limit, or
+/// prints something that is not the expected JSON.
+pub fn run_bench(
+    python: &Path,
+    spec: &serde_json::Value,
+    limit: Duration,
+) -> Result<PyOutput, Unavailable> {
+    let mut child = Command::new(python)
+        .arg("-")
+        .arg(spec.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Unavailable::new(format!("could not start {}: {e}", python.display())))?;
+    let script_sent = child
+        .stdin
+        .take()
+        .map(|mut s| s.write_all(SCRIPT.as_bytes()))
+        .transpose();
+    // Read both pipes on their own threads so a chatty child cannot block.
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let out_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.read_to_string(&mut s);
+        }
+        s
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break Ok(s),
+            Ok(None) if start.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(Unavailable::new(format!(
+                    "{} ran past its {:.0} s limit and was stopped",
+                    python.display(),
+                    limit.as_secs_f64()
+                )));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => break Err(Unavailable::new(format!("waiting for python: {e}"))),
+        }
+    };
+    let stdout = out_t.join().unwrap_or_default();
+    let stderr = err_t.join().unwrap_or_default();
+    let status = status?;
+    if !status.success() {
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        return Err(Unavailable::new(format!(
+            "{} exited with {status}: {last}",
+            python.display()
+        )));
+    }
+    serde_json::from_str(&stdout).map_err(|e| {
+        let sent = match &script_sent {
+            Err(w) => format!("; the script could not be sent: {w}"),
+            Ok(_) => String::new(),
+        };
+        Unavailable::new(format!(
+            "{} printed something hpp cannot read ({e}){sent}",
+            python.display()
+        ))
+    })
+}
+
+/// Longest a Python run may take before it is stopped.
+pub fn python_limit(budget: &Budget) -> Duration {
+    Duration::from_secs(budget.level.pick(45, 180, 600))
+}
+
+/// Find the interpreter ([`find_python`]) and run `python/bench.py` with
+/// `spec` under the budget's time limit; the error is the reason, for a row.
+pub(crate) fn run_python(
+    interpreter: Option<&str>,
+    spec: &serde_json::Value,
+    budget: &Budget,
+) -> std::result::Result<PyOutput, String> {
+    match find_python(interpreter) {
+        Fact::Known(p) => run_bench(&p, spec, python_limit(budget)).map_err(|u| u.unavailable),
+        Fact::Unavailable(u) => Err(u.unavailable),
+    }
+}
+
