@@ -179,13 +179,11 @@ fn run(cli: Cli) -> Result<()> {
                 return run_all(&m, &b, &opts, json.as_deref(), svg.is_some());
             }
             let entry = chapters::entry(&name)?;
-            let (mut ran, counts) = hpp::measure::count(|| {
-                run_entries(entry.name, &[entry], &m, &b, &opts, |_| {})
-            });
-            let out = ran.pop().map_or_else(
-                || Err(Error::bad_input("nothing ran")),
-                |r| r.outcome,
-            )?;
+            let (mut ran, counts) =
+                hpp::measure::count(|| run_entries(entry.name, &[entry], &m, &b, &opts, |_| {}));
+            let out = ran
+                .pop()
+                .map_or_else(|| Err(Error::bad_input("nothing ran")), |r| r.outcome)?;
             println!("{}", out.table());
             if counters {
                 println!("counters: {counts}");

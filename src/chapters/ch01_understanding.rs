@@ -165,7 +165,10 @@ pub fn tier_inputs(
     storage: Option<&Storage>,
     network: Option<&Network>,
 ) -> TierInputs {
-    fn device<'a>(s: &'a Storage, pattern: &str) -> Option<&'a crate::experiments::io::storage::StorageRow> {
+    fn device<'a>(
+        s: &'a Storage,
+        pattern: &str,
+    ) -> Option<&'a crate::experiments::io::storage::StorageRow> {
         s.row(pattern, "device")
     }
     TierInputs {

@@ -126,7 +126,10 @@ pub fn entry(name: &str) -> Result<&'static Entry> {
         .ok_or_else(|| {
             Error::bad_input(format!(
                 "no experiment called \"{name}\"; known: {} (`hpp list` says what each does)",
-                entries().map(|(_, e)| e.name).collect::<Vec<_>>().join(", ")
+                entries()
+                    .map(|(_, e)| e.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })
 }

@@ -387,10 +387,7 @@ pub fn parse(text: &str, origin: &str) -> Result<ChapterResults> {
     for (name, e) in &r.experiments {
         if let (Some(entry), Some(data)) = (chapter.entry(name), &e.data) {
             (entry.load)(data.clone()).map_err(|err| {
-                Error::bad_input(format!(
-                    "{origin}: experiment \"{name}\": {}",
-                    err
-                ))
+                Error::bad_input(format!("{origin}: experiment \"{name}\": {}", err))
             })?;
         }
     }

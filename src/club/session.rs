@@ -49,7 +49,7 @@ pub fn measure_quality(machine: &Machine, wall: Duration) -> RunQuality {
 /// Run every experiment of `chapter` under `budget`.
 ///
 /// # Errors
-/// [`Error::BadInput`] for a bad member name. Experiments that cannot run
+/// [`crate::Error::BadInput`] for a bad member name. Experiments that cannot run
 /// are recorded as unavailable, not errors.
 pub fn run_chapter(
     chapter: &Chapter,
@@ -70,7 +70,11 @@ pub fn run_chapter(
     let label = format!("chapter {}", chapter.number);
     for ran in run_entries(&label, &entries, machine, budget, opts, |_| {}) {
         let e = ran.entry;
-        let flags = ran.dispersion.as_ref().map(|d| d.flags()).unwrap_or_default();
+        let flags = ran
+            .dispersion
+            .as_ref()
+            .map(|d| d.flags())
+            .unwrap_or_default();
         let (entry, section) = match ran.outcome {
             Ok(o) => {
                 let mut data = o.to_data()?;

@@ -344,12 +344,14 @@ fn draw(key: &str, group: &[(String, Overlay)]) -> Result<Drawn> {
                 .iter()
                 .map(|n| {
                     let mut row = vec![n.clone()];
-                    row.extend(group.iter().map(|(_, o)| match &o.shape {
-                        Shape::Rows(rows) => rows
-                            .iter()
-                            .find(|r| &r.0 == n)
-                            .map_or("–".to_string(), |r| r.1.clone()),
-                        _ => "–".to_string(),
+                    row.extend(group.iter().map(|(_, o)| {
+                        match &o.shape {
+                            Shape::Rows(rows) => rows
+                                .iter()
+                                .find(|r| &r.0 == n)
+                                .map_or("–".to_string(), |r| r.1.clone()),
+                            _ => "–".to_string(),
+                        }
                     }));
                     row
                 })

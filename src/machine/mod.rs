@@ -8,9 +8,9 @@
 //! read, as on an unknown platform.
 
 mod build_info;
+pub mod interpreters;
 pub mod linux;
 pub(crate) mod perf;
-pub mod interpreters;
 mod simd;
 mod system;
 mod timer;

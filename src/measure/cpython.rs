@@ -211,4 +211,3 @@ pub(crate) fn run_python(
         Fact::Unavailable(u) => Err(u.unavailable),
     }
 }
-

@@ -41,6 +41,9 @@ pub struct Html(pub String);
 impl Html {
     /// Show in a notebook.
     pub fn evcxr_display(&self) {
-        println!("{}", crate::display::evcxr_content(&[("text/html", &self.0)]));
+        println!(
+            "{}",
+            crate::display::evcxr_content(&[("text/html", &self.0)])
+        );
     }
 }

@@ -60,25 +60,26 @@ fn unknown_names_and_zero_sizes_are_refused_clearly() {
 fn list_names_every_experiment_and_all_refuses_one_svg() {
     let (ok, out, _) = hpp(&["list"]);
     assert!(ok);
-    for name in [
-        "latency",
-        "bandwidth",
-        "cacheline",
-        "access",
-        "mlp",
-        "storage",
-        "network",
-        "tiers",
-        "heavy_data",
-    ] {
-        assert!(out.contains(name), "{name} missing from hpp list:\n{out}");
+    // Grouped by chapter, every registered experiment under its chapter.
+    for c in hpp::chapters::CHAPTERS {
+        let heading = format!("chapter {} · {}", c.number, c.title);
+        let at = out
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{heading} missing:\n{out}"));
+        for e in c.experiments {
+            let line = format!("  {:<14} {}", e.name, e.about);
+            assert!(out[at..].contains(&line), "{} missing:\n{out}", e.name);
+        }
     }
     let (ok, _, err) = hpp(&["run", "all", "--quick", "--svg", "x.svg"]);
     assert!(!ok);
     assert!(err.contains("--svg writes one plot"), "{err}");
-    let (ok, _, err) = hpp(&["run", "bandwidth", "--threads", "0"]);
+    let (ok, _, err) = hpp(&["run", "bandwidth", "--threads", "100000"]);
     assert!(!ok);
-    assert!(err.contains("--threads 0"), "{err}");
+    assert!(
+        err.contains("100000 threads") && err.contains("0 for one per CPU"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -124,8 +125,15 @@ fn python_side_by_side_without_python_on_path_degrades() {
 #[test]
 fn chapter_and_compare_refuse_bad_input_without_writing() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, _, err) = hpp(&["chapter", "2", "--out", dir.path().to_str().unwrap()]);
-    assert!(!ok && err.contains("chapter 1 only"), "{err}");
+    let (ok, _, err) = hpp(&["chapter", "99", "--out", dir.path().to_str().unwrap()]);
+    assert!(!ok && err.contains("no chapter 99"), "{err}");
+    // The message lists every registered chapter, with its title.
+    for c in hpp::chapters::CHAPTERS {
+        assert!(
+            err.contains(&format!("{} ({})", c.number, c.title)),
+            "{err}"
+        );
+    }
     let file = dir.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
     let (ok, _, err) = hpp(&["chapter", "1", "--quick", "--out", file.to_str().unwrap()]);
@@ -184,7 +192,10 @@ fn chapter_and_compare_refuse_bad_input_without_writing() {
 #[test]
 fn a_free_threaded_python_on_path_gets_its_own_line() {
     use std::os::unix::fs::PermissionsExt;
-    if hpp::machine::python::find_python(None).known().is_none() {
+    if hpp::machine::interpreters::find_python(None)
+        .known()
+        .is_none()
+    {
         return; // nothing to wrap without python3
     }
     let dir = tempfile::tempdir().unwrap();

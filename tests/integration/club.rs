@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use hpp::club::{compare_files, headlines, load, parse};
+use hpp::club::{headlines, load, load_club, parse};
 use hpp::kernels::rng::SplitMix64;
 
 fn real(n: u32) -> PathBuf {
@@ -36,9 +36,15 @@ fn real_results_files_load_and_give_headlines() {
             "cpu_share",
             "python_is_prime_ratio",
         ] {
-            assert!(hs.iter().any(|h| h.key == key), "{key} missing in run {n}");
+            assert!(
+                hs.iter().any(|h| h.headline.key == key),
+                "{key} missing in run {n}"
+            );
         }
-        assert!(hs.iter().all(|h| h.value.is_finite() && h.value > 0.0));
+        assert!(
+            hs.iter()
+                .all(|h| h.headline.value.is_finite() && h.headline.value > 0.0)
+        );
         // Round trip: what we write we read back unchanged.
         assert_eq!(parse(&r.to_json().unwrap(), "again").unwrap(), r);
     }
@@ -97,28 +103,34 @@ fn unreadable_paths_are_refused_before_reading() {
 
 #[test]
 fn two_real_runs_compare_and_render() {
-    let club = compare_files(&[real(1), real(2)]).unwrap();
+    let club = load_club(&[real(1), real(2)]).unwrap();
     assert_eq!(club.labels(), ["dev VM", "dev VM, run 2"]);
     let (headers, rows) = club.table_rows();
     assert_eq!(headers.len(), 4);
     assert!(rows.iter().any(|r| r[0].starts_with("Clock")));
-    for fig in [
-        club.latency_plot(),
-        club.bandwidth_plot(),
-        club.scaling_plot(),
-        club.simd_plot(),
-    ] {
-        let svg = fig.unwrap().svg;
+    // The overlays come from the experiments' own declarations, in chapter
+    // order: simd and scaling (computing units) before latency and bandwidth.
+    let keys: Vec<String> = club.overlay_groups().into_iter().map(|g| g.0).collect();
+    assert_eq!(keys, ["simd", "scaling", "latency", "bandwidth", "tiers"]);
+    for key in ["latency", "bandwidth", "scaling", "simd"] {
+        let Ok(hpp::club::Drawn::Figure(fig)) = club.overlay(key) else {
+            panic!("{key} is not drawn as a figure");
+        };
+        let svg = fig.svg;
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let text: String = doc.descendants().filter_map(|n| n.text()).collect();
         assert!(text.contains("dev VM, run 2"), "a legend names each member");
     }
     let html = club.to_html();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
-    let (_, tiers) = club.tiers_rows();
+    let Ok(hpp::club::Drawn::Table(headers, tiers)) = club.overlay("tiers") else {
+        panic!("tiers is not a table");
+    };
+    assert_eq!(headers.len(), 3, "a column per member");
     assert!(tiers.iter().any(|r| r[0] == "L1d"));
+    assert!(club.overlay("no such overlay").is_err());
     // The same file twice: labels stay distinct.
-    let same = compare_files(&[real(1), real(1)]).unwrap();
+    let same = load_club(&[real(1), real(1)]).unwrap();
     assert_eq!(same.labels(), ["dev VM", "dev VM (2)"]);
     // A name that merely starts like another is not a repeat of it.
     let mut longer = load(real(1)).unwrap();
@@ -133,7 +145,7 @@ fn two_real_runs_compare_and_render() {
     // Through the prelude's generic compare, with paths as strings.
     let a = real(1).display().to_string();
     let b = real(2).display().to_string();
-    let via_prelude = hpp::prelude::compare(&[a.as_str(), b.as_str()]).unwrap();
+    let via_prelude = hpp::prelude::load_club(&[a.as_str(), b.as_str()]).unwrap();
     assert_eq!(via_prelude.members.len(), 2);
 }
 
@@ -142,11 +154,9 @@ fn one_bad_file_stops_the_comparison_and_names_itself() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("theirs.json");
     std::fs::write(&bad, &text(2)[..1000]).unwrap();
-    let e = compare_files(&[real(1), bad.clone()])
-        .unwrap_err()
-        .to_string();
+    let e = load_club(&[real(1), bad.clone()]).unwrap_err().to_string();
     assert!(e.contains("theirs.json") && e.contains("truncated"), "{e}");
-    let e = compare_files(&[real(1)]).unwrap_err().to_string();
+    let e = load_club(&[real(1)]).unwrap_err().to_string();
     assert!(e.contains("two or more"), "{e}");
 }
 
@@ -330,15 +340,10 @@ fn the_report_page_holds_card_quality_summary_and_sections() {
     ] {
         assert!(html.contains(want), "{want} missing");
     }
+    let e = hpp::chapters::chapter(9).err().unwrap().to_string();
     assert!(
-        hpp::club::run_chapter(
-            9,
-            "me",
-            &run.machine,
-            &hpp::measure::Budget::quick(),
-            &Default::default()
-        )
-        .is_err()
+        e.contains("no chapter 9") && e.contains("1 (Understanding"),
+        "{e}"
     );
 }
 
@@ -366,4 +371,83 @@ fn shared_results_do_not_carry_the_home_folder() {
     let mut w = serde_json::json!("/usr/bin/python3");
     redact_home(&mut w, Some("/"));
     assert_eq!(w, "/usr/bin/python3");
+}
+
+/// Every experiment's data in a results file written before the registry
+/// existed reads back as its own type and serialises to the same JSON: the
+/// typed round trip of each registered experiment, on real data.
+#[test]
+fn every_experiment_round_trips_its_own_json() {
+    for n in [1, 2] {
+        let r = load(real(n)).unwrap();
+        let chapter = r.chapter_def().expect("chapter 1 is registered");
+        let mut seen = 0;
+        for e in chapter.experiments {
+            let Some(data) = r.data(e.name) else {
+                continue;
+            };
+            let typed = (e.load)(data.clone()).unwrap_or_else(|err| panic!("{}: {err}", e.name));
+            assert_eq!(typed.name(), e.name);
+            let again = typed.to_data().unwrap();
+            assert!(
+                holds(&again, data),
+                "{} round trip lost data:\n{data}\n{again}",
+                e.name
+            );
+            seen += 1;
+        }
+        assert_eq!(
+            seen,
+            chapter.experiments.len(),
+            "run {n} holds every experiment"
+        );
+    }
+}
+
+/// A field renamed in one experiment's data is refused when the file is
+/// read, naming the experiment — never a headline that silently vanishes.
+#[test]
+fn a_renamed_field_is_refused_by_name() {
+    let t = text(1).replacen("\"node_bytes\"", "\"node_size\"", 1);
+    let e = refused(&t);
+    assert!(
+        e.contains("experiment \"latency\"") && e.contains("node_bytes"),
+        "{e}"
+    );
+    // A chapter this hpp does not have: refused, saying so.
+    let t = text(1).replacen("\"chapter\": 1", "\"chapter\": 77", 1);
+    let e = refused(&t);
+    assert!(e.contains("chapter 77") && e.contains("update hpp"), "{e}");
+}
+
+/// Results of two different chapters are not compared with each other.
+#[test]
+fn two_chapters_do_not_mix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = load(real(2)).unwrap();
+    other.chapter = 2;
+    let p = dir.path().join("ch2.json");
+    std::fs::write(&p, other.to_json().unwrap()).unwrap();
+    let e = load_club(&[real(1), p]).unwrap_err().to_string();
+    // Chapter 2 is not registered yet, so the file itself is refused; once
+    // it is, the two chapters are refused together.
+    assert!(
+        e.contains("chapter 2") || e.contains("different chapters"),
+        "{e}"
+    );
+}
+
+/// Whether `new` holds everything in `old` (fields added to an experiment
+/// after `old` was written may appear in `new` as well).
+fn holds(new: &serde_json::Value, old: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (new, old) {
+        (Value::Object(n), Value::Object(o)) => o
+            .iter()
+            .all(|(k, v)| n.get(k).is_some_and(|nv| holds(nv, v))),
+        (Value::Array(n), Value::Array(o)) => {
+            n.len() == o.len() && n.iter().zip(o).all(|(a, b)| holds(a, b))
+        }
+        (n, o) => n == o,
+    }
 }

@@ -1,6 +1,6 @@
 //! Chapter 1 computing-units experiments.
 
-use hpp::experiments::clock::history;
+use hpp::experiments::compute::clock::history;
 use hpp::experiments::{Outcome, clock};
 use hpp::machine::machine;
 use hpp::measure::Budget;
@@ -210,7 +210,7 @@ fn flops_experiment_shape() {
         runs: 3,
         ..Budget::quick()
     };
-    assert!(hpp::experiments::flops(&machine(), &tiny, Some(0)).is_err());
+    assert!(hpp::experiments::flops(&machine(), &tiny, Some(1 << 20)).is_err());
     match hpp::experiments::flops(&machine(), &tiny, Some(2)) {
         Ok(r) => {
             assert!(r.points.iter().all(|p| p.gflops > 0.0));
@@ -320,7 +320,7 @@ fn simd_experiment_shape() {
 
 #[test]
 fn amdahl_fit_recovers_a_known_serial_fraction() {
-    use hpp::experiments::scaling::amdahl;
+    use hpp::experiments::compute::scaling::amdahl;
     let s = 0.1;
     let pts: Vec<(usize, f64)> = [1, 2, 4, 8]
         .iter()
@@ -359,7 +359,7 @@ fn scaling_experiment_shape() {
         max_working_set_bytes: 1 << 20,
         ..Budget::quick()
     };
-    assert!(hpp::experiments::scaling(&machine(), &tiny, Some(0)).is_err());
+    assert!(hpp::experiments::scaling(&machine(), &tiny, Some(1 << 20)).is_err());
     let r = hpp::experiments::scaling(&machine(), &tiny, Some(2)).unwrap();
     // 1, 2 and 4 (oversubscribed) threads for both workloads.
     assert_eq!(r.points.len(), 6);

@@ -7,7 +7,7 @@ use hpp::measure::{Budget, Timing, compare, memit, timeit_with};
 
 fn tiny() -> Budget {
     Budget {
-        name: "test".into(),
+        level: hpp::measure::Level::Quick,
         min_run_s: 0.005,
         runs: 7,
         max_working_set_bytes: 1 << 20,
@@ -178,7 +178,7 @@ fn budget_from_env_honours_hpp_quick() {
             _ => "default",
         }
     };
-    assert_eq!(Budget::from_env().name, expected);
+    assert_eq!(Budget::from_env().level.as_str(), expected);
     assert!(Budget::quick().min_run_s < Budget::standard().min_run_s);
     assert!(Budget::standard().min_run_s < Budget::thorough().min_run_s);
     assert_eq!(Budget::standard().runs, 7, "IPython's seven runs");

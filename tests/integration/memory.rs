@@ -2,7 +2,7 @@
 //! on recorded curves, and each experiment's data shape under a tiny budget.
 
 use hpp::Fact;
-use hpp::experiments::latency::{LatencyPoint, levels, plateaus};
+use hpp::experiments::memory::latency::{LatencyPoint, levels, plateaus};
 use hpp::experiments::{Outcome, latency};
 use hpp::kernels::cache::Chain;
 use hpp::kernels::rng::{SplitMix64, single_cycle};
@@ -280,15 +280,16 @@ mod bandwidth_kernels {
 
 #[test]
 fn bandwidth_experiment_shape() {
-    use hpp::experiments::bandwidth::{bandwidth, thread_counts};
+    use hpp::experiments::bandwidth;
+    use hpp::measure::plan::thread_counts;
     assert_eq!(thread_counts(1), vec![1]);
     assert_eq!(thread_counts(2), vec![1, 2]);
     assert_eq!(thread_counts(6), vec![1, 2, 4, 6]);
     assert_eq!(thread_counts(8), vec![1, 2, 4, 8]);
     let m = machine();
     assert!(
-        bandwidth(&m, &tiny(), Some(0)).is_err(),
-        "0 threads is refused"
+        bandwidth(&m, &tiny(), Some(1 << 20)).is_err(),
+        "an absurd thread count is refused"
     );
     let r = bandwidth(&m, &tiny(), Some(2)).unwrap();
     assert_eq!(r.thread_counts, vec![1, 2]);
@@ -313,7 +314,7 @@ fn bandwidth_experiment_shape() {
 
 #[test]
 fn bandwidth_refuses_what_memory_cannot_hold() {
-    // A machine with 1 GiB free: 64 threads of 64 MiB arrays cannot fit.
+    // A machine with 1 GiB free: 32 threads of 64 MiB arrays cannot fit.
     let mut m = machine();
     m.memory.available_bytes = Fact::Known(1 << 30);
     m.caches = probe_linux_root(&fixture("amd-epyc-kvm-2cpu")).caches;
@@ -321,8 +322,8 @@ fn bandwidth_refuses_what_memory_cannot_hold() {
         max_working_set_bytes: 64 << 20,
         ..tiny()
     };
-    let e = hpp::experiments::bandwidth(&m, &budget, Some(64)).unwrap_err();
-    assert!(e.to_string().contains("needs 4 GiB"), "{e}");
+    let e = hpp::experiments::bandwidth(&m, &budget, Some(32)).unwrap_err();
+    assert!(e.to_string().contains("needs 2 GiB"), "{e}");
 }
 
 #[test]
@@ -351,7 +352,7 @@ fn gathers_match_reference() {
 
 #[test]
 fn line_detection_on_recorded_curves() {
-    use hpp::experiments::cacheline::{StridePoint, detect_line};
+    use hpp::experiments::memory::cacheline::{StridePoint, detect_line};
     let curve = |ns: &[f64]| -> Vec<StridePoint> {
         ns.iter()
             .enumerate()
@@ -418,7 +419,7 @@ fn heavy_data_experiment_shape() {
 
 #[test]
 fn reference_latency_numbers_are_the_published_ones() {
-    let rows = hpp::experiments::tiers::reference_rows();
+    let rows = hpp::experiments::io::tiers::reference_rows();
     assert_eq!(rows.len(), 14);
     let get = |op: &str| rows.iter().find(|r| r.0 == op).cloned().unwrap();
     assert_eq!(
@@ -440,19 +441,10 @@ fn reference_latency_numbers_are_the_published_ones() {
 
 #[test]
 fn tiers_from_measured_inputs() {
-    use hpp::experiments::{TierInputs, tiers_from};
+    use hpp::experiments::tiers_from;
     let m = machine();
     let lat = latency(&m, &tiny()).unwrap();
-    let t = tiers_from(
-        &m,
-        &tiny(),
-        &TierInputs {
-            latency: &lat,
-            storage: None,
-            network: None,
-        },
-    )
-    .unwrap();
+    let t = tiers_from(&m, &tiny(), &hpp::prelude::tier_inputs(&lat, None, None)).unwrap();
     assert_eq!(t.tiers.first().map(|t| t.tier.as_str()), Some("registers"));
     assert_eq!(t.tiers.last().map(|t| t.tier.as_str()), Some("disk"));
     // Without a storage run the disk row says why, never 0.
@@ -493,4 +485,18 @@ fn access_experiment_shape_and_mountain() {
     r.plot().unwrap();
     let svg = r.mountain_plot().unwrap().svg;
     assert!(svg.contains("memory mountain") && svg.contains("MB/s"));
+}
+
+#[test]
+fn thread_counts_read_zero_as_every_cpu_everywhere() {
+    use hpp::measure::plan::{MAX_THREADS_PER_CPU, threads};
+    let m = machine();
+    let cpus = m.usable_cpus();
+    assert_eq!(threads(&m, None).unwrap(), cpus);
+    assert_eq!(threads(&m, Some(0)).unwrap(), cpus);
+    assert_eq!(threads(&m, Some(3)).unwrap(), 3);
+    let e = threads(&m, Some(cpus * MAX_THREADS_PER_CPU + 1))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("time slicing"), "{e}");
 }

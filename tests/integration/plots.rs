@@ -1,8 +1,9 @@
 //! Figures are well-formed SVG with a title, axis labels and the machine's
 //! cache markers; bad data gives an error, not a panic.
 
-use hpp::experiments::{Sweep, cache_markers, size_steps, sum_layout};
+use hpp::experiments::{Outcome, Sweep, sum_layout};
 use hpp::measure::Budget;
+use hpp::measure::plan::{cache_markers, size_steps};
 use hpp::plot::{Marker, Series, SizeChart, bar_chart, size_chart};
 
 fn texts(svg: &str) -> Vec<String> {

@@ -184,7 +184,7 @@ fn fake_python(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
 #[cfg(unix)]
 #[test]
 fn a_broken_or_hanging_interpreter_is_reported_not_trusted() {
-    use hpp::measure::python::run_bench;
+    use hpp::measure::cpython::run_bench;
     let dir = tempfile::tempdir().unwrap();
     let spec = serde_json::json!({"tasks": []});
     let garbage = fake_python(dir.path(), "cat >/dev/null; echo 'not json'");
@@ -244,10 +244,10 @@ fn gil_and_objects_run_with_or_without_python() {
         .collect();
     assert_eq!(rust.iter().map(|p| p.workers).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(rust[0].speedup, 1.0);
-    let has_python = hpp::machine::python::find_python(None).is_known();
+    let has_python = hpp::machine::interpreters::find_python(None).is_known();
     assert_eq!(g.pythons.is_empty(), !has_python, "{:?}", g.unavailable);
     g.plot().unwrap();
-    assert!(hpp::experiments::gil(&m, &Budget::quick(), Some(0)).is_err());
+    assert!(hpp::experiments::gil(&m, &Budget::quick(), Some(1 << 20)).is_err());
 
     let o = hpp::experiments::objects(&m, &Budget::quick()).unwrap();
     assert_eq!(o.rows.len(), 3);

@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::{Fact, Result};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::branches::{sum_if_branchless, sum_if_branchy};
 use crate::kernels::rng::SplitMix64;
 use crate::machine::Machine;
@@ -106,8 +106,6 @@ impl Outcome for Branches {
             fmt_sig(get(2), 3)
         )
     }
-
-
 }
 
 impl fmt::Display for Branches {

@@ -8,9 +8,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::experiments::outcome::Headline;
 use crate::error::{Error, Fact, Result};
+use crate::experiments::outcome::Headline;
+use crate::experiments::outcome::{Outcome, show};
 use crate::machine::Machine;
 use crate::measure::Budget;
 use crate::plot::{Figure, XyChart, XySeries, xy_chart};
@@ -132,9 +132,15 @@ impl Outcome for Clock {
     }
 
     fn headlines(&self) -> Vec<Headline> {
-        Headline::new("clock_ghz", "Clock (dependent adds)", Some(self.ghz), "GHz", true)
-            .into_iter()
-            .collect()
+        Headline::new(
+            "clock_ghz",
+            "Clock (dependent adds)",
+            Some(self.ghz),
+            "GHz",
+            true,
+        )
+        .into_iter()
+        .collect()
     }
 
     fn plot(&self) -> Result<Figure> {
@@ -219,8 +225,6 @@ impl Outcome for Clock {
             ),
         }
     }
-
-
 }
 
 impl fmt::Display for Clock {

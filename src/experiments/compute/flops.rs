@@ -9,13 +9,13 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::plan::thread_counts;
-use crate::experiments::outcome::{Outcome, show};
-use crate::experiments::outcome::Headline;
 use crate::error::{Error, Fact, Result};
+use crate::experiments::outcome::Headline;
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::flops::{Precision, flops_per_call, run};
 use crate::machine::Machine;
 use crate::machine::uarch::{FmaUnits, fma_units};
+use crate::measure::plan::thread_counts;
 use crate::measure::{Budget, Progress, stats};
 use crate::plot::{Figure, bar_chart};
 use crate::units::fmt_sig;
@@ -316,8 +316,6 @@ impl Outcome for Flops {
         }
         s
     }
-
-
 }
 
 impl fmt::Display for Flops {

@@ -9,8 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::{Error, Fact, Result, Unavailable};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::ilp::{CHAINS, IlpOp, MAX_INT_CHAINS, STEPS_PER_ROUND, run};
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, timeit_with};
@@ -183,8 +183,6 @@ impl Outcome for Ilp {
             }
         )
     }
-
-
 }
 
 impl fmt::Display for Ilp {

@@ -10,8 +10,8 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::{Error, Result};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::bandwidth::{BwKernel, read_sum, triad};
 use crate::kernels::compute::{matmul_blocked, stencil_5pt};
 use crate::kernels::flops::{Precision, flops_per_call, run as fma_run};
@@ -254,8 +254,6 @@ impl Outcome for Roofline {
         }
         s
     }
-
-
 }
 
 impl fmt::Display for Roofline {

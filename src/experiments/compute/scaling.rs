@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::plan::thread_counts;
-use crate::experiments::outcome::{Outcome, show};
-use crate::experiments::outcome::{Headline, Overlay, Shape};
 use crate::error::{Error, Fact, Result};
+use crate::experiments::outcome::{Headline, Overlay, Shape};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::parallel::{compute_job, counters, cpu_share, memory_job};
 use crate::machine::Machine;
+use crate::measure::plan::thread_counts;
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, XyChart, XySeries, xy_chart};
 use crate::units::fmt_sig;
@@ -376,8 +376,6 @@ impl Outcome for Scaling {
         }
         s
     }
-
-
 }
 
 impl Scaling {

@@ -9,9 +9,9 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::experiments::outcome::{Headline, Overlay, Shape};
 use crate::error::Result;
+use crate::experiments::outcome::{Headline, Overlay, Shape};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::simd::{
     Lanes, dot_auto, dot_lanes, dot_scalar, explicit_widths, make, saxpy, saxpy_lanes, sum_auto,
     sum_lanes, sum_scalar,
@@ -352,8 +352,6 @@ impl Outcome for Simd {
             fmt_bytes(big.size_bytes)
         )
     }
-
-
 }
 
 impl fmt::Display for Simd {

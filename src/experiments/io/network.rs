@@ -6,9 +6,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::experiments::outcome::Headline;
 use crate::error::Result;
+use crate::experiments::outcome::Headline;
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::network::{ping_pong, stream};
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, stats};
@@ -114,8 +114,6 @@ impl Outcome for Network {
             fmt_sig(per_byte_chat / per_byte_stream, 3)
         )
     }
-
-
 }
 
 impl fmt::Display for Network {

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::{Error, Fact, Result};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::storage::{ScratchFile, free_bytes};
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, stats};
@@ -245,8 +245,6 @@ impl Outcome for Storage {
         }
         s
     }
-
-
 }
 
 impl fmt::Display for Storage {

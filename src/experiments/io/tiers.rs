@@ -8,14 +8,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::bandwidth::gb_per_s as measure_bandwidth;
+use crate::error::{Fact, Result};
 use crate::experiments::outcome::{Outcome, show};
 use crate::experiments::outcome::{Overlay, Shape};
-use crate::error::{Fact, Result};
 use crate::kernels::bandwidth::BwKernel;
 use crate::kernels::compute::mutex_round_trips;
 use crate::kernels::storage::total_bytes;
 use crate::machine::Machine;
+use crate::measure::bandwidth::gb_per_s as measure_bandwidth;
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, Marker, Series, SizeChart, size_chart};
 use crate::units::{fmt_bytes, fmt_ns, fmt_sig};
@@ -363,7 +363,12 @@ impl Outcome for Tiers {
             title: "The hierarchy, tier by tier: latency and bandwidth".into(),
             x_label: "tier".into(),
             y_label: "latency · bandwidth".into(),
-            shape: Shape::Rows(self.tiers.iter().map(|t| (t.tier.clone(), cell(t))).collect()),
+            shape: Shape::Rows(
+                self.tiers
+                    .iter()
+                    .map(|t| (t.tier.clone(), cell(t)))
+                    .collect(),
+            ),
         }]
     }
 
@@ -423,8 +428,6 @@ impl Outcome for Tiers {
             _ => "Too few tiers were measured to compare.".into(),
         }
     }
-
-
 }
 
 impl fmt::Display for Tiers {

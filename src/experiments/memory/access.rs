@@ -7,13 +7,13 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::measure::plan::{cache_markers, size_steps};
 use crate::error::Result;
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::bandwidth::read_sum;
 use crate::kernels::cache::{gather_sum, strided_sum};
 use crate::kernels::rng::SplitMix64;
 use crate::machine::Machine;
+use crate::measure::plan::{cache_markers, size_steps};
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, HeatMap, Marker, Series, SizeChart, heatmap, size_chart};
 use crate::units::{fmt_bytes, fmt_bytes_short, fmt_sig};
@@ -219,8 +219,6 @@ impl Outcome for Access {
                 .unwrap_or_default()
         )
     }
-
-
 }
 
 impl fmt::Display for Access {

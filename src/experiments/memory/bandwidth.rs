@@ -7,12 +7,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::experiments::outcome::{Headline, Overlay, Shape};
-use crate::measure::plan::{cache_markers, size_steps};
 use crate::error::Result;
+use crate::experiments::outcome::{Headline, Overlay, Shape};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::bandwidth::{BwKernel, streaming_stores_available};
 use crate::machine::Machine;
+use crate::measure::plan::{cache_markers, size_steps};
 use crate::measure::{Budget, Progress};
 use crate::plot::{Figure, Marker, Series, SizeChart, size_chart};
 use crate::units::{fmt_bytes, fmt_sig};
@@ -252,8 +252,6 @@ impl Outcome for Bandwidth {
         }
         s
     }
-
-
 }
 
 impl fmt::Display for Bandwidth {

@@ -8,8 +8,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::Result;
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::cache::strided_sum;
 use crate::machine::Machine;
 use crate::measure::{Budget, Progress, timeit_with};
@@ -164,8 +164,6 @@ impl Outcome for CacheLine {
             None => format!("No clear knee in this run{probed}: run again with a longer budget."),
         }
     }
-
-
 }
 
 impl fmt::Display for CacheLine {

@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::Result;
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::memory::{
     decode_le_into, decode_text_into, encode_le_into, encode_text_into, make_f64, sum_f64,
 };
@@ -173,8 +173,6 @@ impl Outcome for HeavyData {
             fmt_sig(self.ratio(4) / USES as f64, 3),
         )
     }
-
-
 }
 
 impl fmt::Display for HeavyData {

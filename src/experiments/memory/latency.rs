@@ -7,12 +7,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::experiments::outcome::{Headline, Overlay, Shape};
-use crate::measure::plan::{cache_markers, size_steps};
 use crate::error::{Fact, Result};
+use crate::experiments::outcome::{Headline, Overlay, Shape};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::cache::{Chain, huge_page_bytes, huge_pages_state};
 use crate::machine::Machine;
+use crate::measure::plan::{cache_markers, size_steps};
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, Series, SizeChart, size_chart};
 use crate::units::{fmt_bytes, fmt_sig};
@@ -408,8 +408,6 @@ impl Outcome for Latency {
             parts.join("; ")
         )
     }
-
-
 }
 
 impl fmt::Display for Latency {

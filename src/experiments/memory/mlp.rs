@@ -7,8 +7,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::{Fact, Result};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::cache::{Chain, gather_sum, gather_sum_prefetch, software_prefetch_available};
 use crate::kernels::rng::SplitMix64;
 use crate::machine::Machine;
@@ -172,8 +172,6 @@ impl Outcome for Mlp {
             fmt_sig(self.gather_ns_per_load, 3),
         )
     }
-
-
 }
 
 impl fmt::Display for Mlp {

@@ -4,11 +4,11 @@
 
 use std::hint::black_box;
 
-use crate::measure::plan::{cache_markers, size_steps};
 use crate::error::Result;
 use crate::experiments::Sweep;
 use crate::kernels::memory::{BOXED_BYTES_PER_ELEMENT, make_boxed, make_f64, sum_boxed, sum_f64};
 use crate::machine::Machine;
+use crate::measure::plan::{cache_markers, size_steps};
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::Series;
 use crate::units::{fmt_bytes, fmt_sig};
@@ -21,7 +21,11 @@ use crate::units::{fmt_bytes, fmt_sig};
 /// [`crate::Error::TooBig`] when the largest size would not fit in memory.
 pub fn sum_layout(machine: &Machine, budget: &Budget) -> Result<Sweep> {
     let top = crate::measure::plan::beyond_caches(machine, budget);
-    let factor = if budget.level == crate::measure::budget::Level::Quick { 4 } else { 2 };
+    let factor = if budget.level == crate::measure::budget::Level::Quick {
+        4
+    } else {
+        2
+    };
     let sizes = size_steps(4 << 10, top, factor);
     let largest = sizes.last().copied().unwrap_or(top);
     budget.check_alloc(

@@ -11,8 +11,8 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::{Error, Result};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::dynamic::{
     Value, read_checked, sum_any, sum_indexed_checked, sum_indexed_unchecked, sum_iter, sum_tagged,
 };
@@ -159,8 +159,6 @@ impl Outcome for Dynamic {
             self.past_end
         )
     }
-
-
 }
 
 impl fmt::Display for Dynamic {

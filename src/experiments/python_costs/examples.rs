@@ -7,9 +7,9 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::experiments::outcome::Headline;
 use crate::error::{Fact, Result};
+use crate::experiments::outcome::Headline;
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::examples::{is_prime, is_prime_chunked, search_any, search_early, search_full};
 use crate::kernels::interp::compiled_sum;
 use crate::kernels::memory::{make_f64, sum_f64};
@@ -74,7 +74,7 @@ fn spec(budget: &Budget, tasks: &[&str]) -> serde_json::Value {
     })
 }
 
-/// Run with the interpreter [`find_python`] picks (`HPP_PYTHON`, else
+/// Run with the interpreter [`crate::machine::interpreters::find_python`] picks (`HPP_PYTHON`, else
 /// `python3` on PATH).
 ///
 /// # Errors
@@ -304,8 +304,6 @@ impl Outcome for Python {
         }
         s
     }
-
-
 }
 
 impl fmt::Display for Python {

@@ -9,12 +9,12 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::measure::cpython::python_limit;
 use crate::error::{Fact, Result};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::examples::spin;
 use crate::machine::Machine;
 use crate::machine::interpreters::{find_python, free_threaded};
+use crate::measure::cpython::python_limit;
 use crate::measure::cpython::{PythonInfo, run_bench};
 use crate::measure::{Budget, Progress};
 use crate::plot::{Figure, XyChart, XySeries, xy_chart};
@@ -100,7 +100,11 @@ fn rust_threads(total: u64, workers: usize) -> f64 {
 pub fn gil(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Result<Gil> {
     let cpus = crate::measure::plan::threads(machine, threads)?;
     let workers = worker_counts(cpus);
-    let runs = if budget.level == crate::measure::budget::Level::Quick { 2 } else { 3 };
+    let runs = if budget.level == crate::measure::budget::Level::Quick {
+        2
+    } else {
+        3
+    };
     let mut interpreters: Vec<std::path::PathBuf> = Vec::new();
     let mut unavailable = Vec::new();
     match find_python(None) {
@@ -279,8 +283,6 @@ impl Outcome for Gil {
         }
         s
     }
-
-
 }
 
 impl fmt::Display for Gil {

@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
 use crate::error::{Error, Result};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::interp::{OPS_PER_ITERATION, compiled_sum, interpreted_sum, sum_reference};
 use crate::machine::Machine;
 use crate::measure::{Budget, timeit_with};
@@ -107,8 +107,6 @@ impl Outcome for Interpreter {
             fmt_sig(self.ratio, 3)
         )
     }
-
-
 }
 
 impl fmt::Display for Interpreter {

@@ -6,11 +6,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiments::outcome::{Outcome, show};
-use crate::measure::cpython::run_python;
 use crate::error::{Fact, Result};
+use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::memory::{BOXED_BYTES_PER_ELEMENT, make_boxed, make_f64};
 use crate::machine::Machine;
+use crate::measure::cpython::run_python;
 use crate::measure::{Budget, Progress, memit};
 use crate::plot::{Figure, bar_chart};
 use crate::units::fmt_sig;
@@ -167,8 +167,6 @@ impl Outcome for Objects {
         }
         s
     }
-
-
 }
 
 impl fmt::Display for Objects {

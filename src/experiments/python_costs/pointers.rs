@@ -6,12 +6,12 @@
 
 use std::hint::black_box;
 
-use crate::measure::plan::{cache_markers, size_steps};
 use crate::error::Result;
 use crate::experiments::Sweep;
 use crate::kernels::memory::{BOXED_BYTES_PER_ELEMENT, make_boxed, make_f64, sum_boxed, sum_f64};
 use crate::kernels::pointers::{LinkedList, make_boxed_shuffled};
 use crate::machine::Machine;
+use crate::measure::plan::{cache_markers, size_steps};
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::Series;
 use crate::units::{fmt_bytes, fmt_sig};
@@ -23,7 +23,11 @@ use crate::units::{fmt_bytes, fmt_sig};
 /// [`crate::Error::TooBig`] when the largest size would not fit in memory.
 pub fn pointers(machine: &Machine, budget: &Budget) -> Result<Sweep> {
     let top = crate::measure::plan::beyond_caches(machine, budget);
-    let factor = if budget.level == crate::measure::budget::Level::Quick { 8 } else { 4 };
+    let factor = if budget.level == crate::measure::budget::Level::Quick {
+        8
+    } else {
+        4
+    };
     let sizes = size_steps(4 << 10, top, factor);
     let largest = sizes.last().copied().unwrap_or(top);
     budget.check_alloc(
