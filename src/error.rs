@@ -63,6 +63,11 @@ pub enum Error {
     Plot(String),
     /// JSON that could not be read or written.
     Json(String),
+    /// The reader's Python raised an exception.
+    Python {
+        /// Python's own traceback.
+        traceback: String,
+    },
 }
 
 impl Error {
@@ -98,6 +103,13 @@ impl fmt::Display for Error {
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Plot(m) => write!(f, "could not draw the plot: {m}"),
             Error::Json(m) => write!(f, "JSON: {m}"),
+            Error::Python { traceback } => {
+                write!(
+                    f,
+                    "the Python snippet raised an exception:\n{}",
+                    traceback.trim_end()
+                )
+            }
         }
     }
 }

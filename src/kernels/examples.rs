@@ -1,5 +1,5 @@
 //! The chapter's small Python examples, in Rust, for side-by-side timing
-//! with the same code run by CPython (`python/bench.py`): a trial-division
+//! with the same code run by CPython (`python/ch01_understanding.py`): a trial-division
 //! prime test (plain and in chunks of divisors) and searching a list (stop
 //! at the first hit, scan everything, and `any`).
 
@@ -122,7 +122,7 @@ pub fn search_reference(items: &[i64], needle: i64) -> bool {
     items.contains(&needle)
 }
 
-/// CPU-bound busy work, the same loop `python/bench.py` runs in each thread
+/// CPU-bound busy work, the same loop `python/ch01_understanding.py` runs in each thread
 /// or process: `total += i & 7` for i below `count`. `black_box` keeps the
 /// compiler from summing it in closed form.
 pub fn spin(count: u64) -> u64 {

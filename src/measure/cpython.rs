@@ -1,7 +1,8 @@
-//! Run hpp's Python benchmark script (`python/bench.py`) in a subprocess of
-//! the reader's own interpreter and read back its JSON. The script travels
-//! on stdin, so nothing is written to disk; a run that overstays its time
-//! limit is killed.
+//! Run Python in a subprocess of the reader's own interpreter and read back
+//! its JSON: a chapter's examples (`python/chNN_slug.py`) or a notebook's
+//! snippet (`python/snippet.py`), each behind the shared timing harness
+//! (`python/hpp_timing.py`). The script travels on stdin, so nothing is
+//! written to disk; a run that overstays its time limit is killed.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -14,8 +15,15 @@ use crate::error::{Fact, Unavailable};
 use crate::machine::interpreters::find_python;
 use crate::measure::Budget;
 
-/// The script, compiled in so a notebook cell finds it wherever it runs.
-pub const SCRIPT: &str = include_str!("../../python/bench.py");
+/// The timing harness every script starts with, compiled in so a notebook
+/// cell finds it wherever it runs.
+pub const HARNESS: &str = include_str!("../../python/hpp_timing.py");
+
+/// Chapter 1's Python examples.
+pub const CH01: &str = include_str!("../../python/ch01_understanding.py");
+
+/// The notebook's snippet runner.
+pub const SNIPPET: &str = include_str!("../../python/snippet.py");
 
 /// The interpreter as the script describes itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,8 +117,8 @@ pub struct PyOutput {
     pub memory: Option<PyMemory>,
 }
 
-/// Run the script with `python` and the JSON `spec` (see `python/bench.py`),
-/// killing it after `limit`.
+/// Run chapter 1's examples with `python` and the JSON `spec` (see
+/// `python/ch01_understanding.py`), killing it after `limit`.
 ///
 /// # Errors
 /// `Unavailable` with the reason: the interpreter does not start, exits
@@ -121,9 +129,24 @@ pub fn run_bench(
     spec: &serde_json::Value,
     limit: Duration,
 ) -> Result<PyOutput, Unavailable> {
+    run_json(python, CH01, spec, limit)
+}
+
+/// Run the harness followed by `script` with `python`, the JSON `request`
+/// as its argument, killing it after `limit`; parse what it prints.
+///
+/// # Errors
+/// As [`run_bench`].
+pub fn run_json<T: serde::de::DeserializeOwned>(
+    python: &Path,
+    script: &str,
+    request: &serde_json::Value,
+    limit: Duration,
+) -> Result<T, Unavailable> {
+    let source = format!("{HARNESS}\n{script}");
     let mut child = Command::new(python)
         .arg("-")
-        .arg(spec.to_string())
+        .arg(request.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -132,7 +155,7 @@ pub fn run_bench(
     let script_sent = child
         .stdin
         .take()
-        .map(|mut s| s.write_all(SCRIPT.as_bytes()))
+        .map(|mut s| s.write_all(source.as_bytes()))
         .transpose();
     // Read both pipes on their own threads so a chatty child cannot block.
     let mut out = child.stdout.take();
@@ -199,7 +222,7 @@ pub fn python_limit(budget: &Budget) -> Duration {
     Duration::from_secs(budget.level.pick(45, 180, 600))
 }
 
-/// Find the interpreter ([`find_python`]) and run `python/bench.py` with
+/// Find the interpreter ([`find_python`]) and run chapter 1's examples with
 /// `spec` under the budget's time limit; the error is the reason, for a row.
 pub(crate) fn run_python(
     interpreter: Option<&str>,

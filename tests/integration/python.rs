@@ -288,3 +288,69 @@ fn gil_and_objects_run_with_or_without_python() {
     assert_eq!(o.python_list_bytes_per_element.is_some(), has_python);
     assert_eq!(o.python_float_bytes.is_some(), has_python);
 }
+
+/// Live Python cells: the reader's interpreter times a snippet and sends
+/// values back; its exceptions, hangs and absence are clear errors.
+#[test]
+fn py_timeit_and_py_eval_run_the_readers_python() {
+    use hpp::measure::{PySnippet, py_eval, py_timeit};
+    use std::time::Duration;
+    if !hpp::machine::interpreters::find_python(None).is_known() {
+        let e = py_timeit("1 + 1", "").unwrap_err().to_string();
+        assert!(e.contains("python"), "{e}");
+        return;
+    }
+    let quick = hpp::measure::Budget::quick();
+    let setup = "values = [float(i) for i in range(1000)]\nprint('set up')";
+    let t = PySnippet::new(setup)
+        .budget(&quick)
+        .timeit("sum(values)")
+        .unwrap();
+    assert!(t.runs() >= 3 && t.loops_per_run >= 1);
+    assert!(t.median_s > 0.0 && t.median_s < 0.01, "{t}");
+    assert!(t.label.as_deref().unwrap_or("").ends_with("sum(values)"));
+    // The same value in both languages.
+    let v = py_eval("sum(values)", setup).unwrap();
+    let rust: f64 = (0..1000).map(f64::from).sum();
+    assert_eq!(v.as_f64(), Some(rust));
+    assert_eq!(
+        py_eval("[1, 'a', {'k': None}]", "").unwrap(),
+        serde_json::json!([1, "a", {"k": null}])
+    );
+    // A Python exception is an error carrying Python's traceback.
+    let e = py_eval("1 / 0", "").unwrap_err();
+    assert!(matches!(e, hpp::Error::Python { .. }), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("ZeroDivisionError") && text.contains("<expr>"),
+        "{text}"
+    );
+    let e = PySnippet::new("")
+        .budget(&quick)
+        .timeit("undefined_name")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("NameError"), "{e}");
+    let e = py_eval("object()", "").unwrap_err().to_string();
+    assert!(e.contains("cannot be sent back as JSON"), "{e}");
+    // A snippet that runs too long is stopped.
+    let e = PySnippet::new("import time")
+        .limit(Duration::from_millis(800))
+        .eval("time.sleep(30)")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("stopped"), "{e}");
+    // Nothing to time, or no such interpreter: said plainly.
+    assert!(
+        py_timeit("  ", "")
+            .unwrap_err()
+            .to_string()
+            .contains("empty snippet")
+    );
+    let e = PySnippet::new("")
+        .interpreter("/nonexistent/python3")
+        .eval("1")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unavailable"), "{e}");
+}

@@ -1,5 +1,5 @@
 //! `python`: the chapter's Python examples run by the reader's own CPython
-//! (in a subprocess, timed by `python/bench.py` with `timeit`'s rules) beside
+//! (in a subprocess, timed by `python/ch01_understanding.py` with `timeit`'s rules) beside
 //! the same algorithms in Rust, timed by hpp's harness in the same run.
 
 use std::fmt;
@@ -32,7 +32,7 @@ pub const WHILE_N: i64 = 100_000;
 /// One example, both languages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PyRow {
-    /// Example name, as `python/bench.py` spells it.
+    /// Example name, as `python/ch01_understanding.py` spells it.
     pub example: String,
     /// What the Rust twin is.
     pub rust_variant: String,
@@ -163,7 +163,9 @@ pub fn python_with(
                                 .iter()
                                 .find(|m| m.example == example)
                                 .map(|m| m.why.clone())
-                                .unwrap_or_else(|| "not reported by python/bench.py".into()),
+                                .unwrap_or_else(|| {
+                                    "not reported by python/ch01_understanding.py".into()
+                                }),
                         ),
                     ),
                 },

@@ -82,7 +82,7 @@ pub fn objects(machine: &Machine, budget: &Budget) -> Result<Objects> {
                 Some(m.list_bytes as f64 / m.elements.max(1) as f64),
             ),
             None => (
-                Fact::unavailable("python/bench.py reported no memory section"),
+                Fact::unavailable("python/ch01_understanding.py reported no memory section"),
                 None,
                 None,
             ),

@@ -1,58 +1,32 @@
-"""hpp's Python side: the chapter's examples, timed by CPython itself.
+"""Chapter 1 · Understanding Performant Python — the chapter's examples in
+Python, as a good Python programmer would write them, timed by the reader's
+own interpreter beside hpp's Rust versions.
 
-hpp runs this file with the reader's own interpreter (``python3 - SPEC``,
-the script on stdin) and reads one JSON object from stdout. Timing follows
-the ``timeit`` module's rules: the garbage collector is off while timing,
-the loop count grows 1, 2, 5, 10, 20, ... until one run lasts ``min_run_s``,
-then ``runs`` runs are taken and the per-call median and best reported.
-Only the standard library is needed; numpy rows are added when it imports.
+hpp sends ``hpp_timing.py`` and then this file to the interpreter on stdin,
+with a JSON spec as the first argument, and reads one JSON object back. To
+run it yourself: ``python3 python/ch01_understanding.py`` (small sizes).
 """
 
-import gc
 import json
 import math
-import os
-import platform
 import sys
-import sysconfig
 import threading
 import time
 
+if "timed" not in globals():  # run on its own: the harness sits beside this file
+    from hpp_timing import interpreter, timed, warm_up  # noqa: F401
 
-def _run(fn, loops):
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        for _ in range(loops):
-            fn()
-        return time.perf_counter() - start
-    finally:
-        if enabled:
-            gc.enable()
+# What a standalone run measures (hpp sends its own, from the budget).
+STANDALONE = {
+    "tasks": ["examples"],
+    "min_run_s": 0.05,
+    "runs": 5,
+    "prime": 100_000_007,
+    "search_n": 10_000,
+    "sum_n": 100_000,
+    "while_n": 100_000,
+}
 
-
-def timed(fn, min_run_s, runs):
-    loops, scale = 1, 1
-    while True:
-        for step in (1, 2, 5):
-            loops = step * scale
-            if _run(fn, loops) >= min_run_s:
-                break
-        else:
-            scale *= 10
-            continue
-        break
-    per_call = sorted(_run(fn, loops) / loops for _ in range(runs))
-    return {
-        "loops": loops,
-        "runs": runs,
-        "median_ns": per_call[len(per_call) // 2] * 1e9,
-        "best_ns": per_call[0] * 1e9,
-    }
-
-
-# --- the chapter's examples, written for hpp ---------------------------------
 
 def is_prime(n):
     """Trial division by every candidate up to the square root."""
@@ -131,34 +105,12 @@ def with_workers(make, total, workers):
     return time.perf_counter() - start
 
 
-def gil_state():
-    check = getattr(sys, "_is_gil_enabled", None)
-    if check is not None:
-        return "enabled" if check() else "disabled (free-threaded)"
-    return "enabled (this CPython has no free-threaded build option)"
-
-
-def jit_state():
-    jit = getattr(sys, "_jit", None)
-    if jit is not None and hasattr(jit, "is_enabled"):
-        return "enabled" if jit.is_enabled() else "built in, off"
-    if "_Py_JIT" in (sysconfig.get_config_var("PY_CORE_CFLAGS") or ""):
-        return "built in"
-    return "not built in"
-
-
 def main():
-    spec = json.loads(sys.argv[1])
+    spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     min_run_s, runs = spec["min_run_s"], spec["runs"]
     want = set(spec["tasks"])
     out = {
-        "python": {
-            "version": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "executable": sys.executable,
-            "gil": gil_state(),
-            "jit": jit_state(),
-        },
+        "python": interpreter(),
         "rows": [],
         "unavailable": [],
     }
@@ -169,11 +121,7 @@ def main():
         out["rows"].append(r)
 
     if "examples" in want:
-        # Warm up for a tenth of a second first: the process has just
-        # started, and its first timings would include the CPU settling.
-        until = time.perf_counter() + 0.1
-        while time.perf_counter() < until:
-            spin(10_000)
+        warm_up()
         p = spec["prime"]
         row("is_prime", lambda: is_prime(p))
         row("is_prime_chunked", lambda: is_prime_chunked(p))
