@@ -14,6 +14,7 @@ import argparse
 import copy
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,16 @@ def cmd_check(_args):
 
 BAD_TEXT = ("panicked at", "Subprocess terminated", "error[E")
 
+# hpp's progress lines ("latency [3/17] 64 KiB (1.2 s)") are the only thing
+# hpp writes to stderr. Anything else there is an error a cell returned with
+# `?`: evcxr prints it to stderr and reports the cell as a success.
+PROGRESS = re.compile(r"^\S.* \[\d+/\d+\] .* \(\d+\.\d s\)$")
+
+
+def stray_stderr(text):
+    """The stderr lines that are not progress lines."""
+    return [line for line in text.splitlines() if line.strip() and not PROGRESS.match(line)]
+
 
 def outputs_text(cell):
     for out in cell.get("outputs", []):
@@ -101,6 +112,9 @@ def check_executed(nb, name):
         if cell.cell_type != "code":
             continue
         head = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+        stderr = "".join(text for kind, text in outputs_text(cell) if kind == "stderr")
+        if stray_stderr(stderr):
+            problems.append(f"{name} cell {i} ({head}): returned an error: {' / '.join(stray_stderr(stderr))[:400]}")
         for kind, text in outputs_text(cell):
             if kind == "error":
                 problems.append(f"{name} cell {i} ({head}): error output: {text[:400]}")

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Tests of the notebook pipeline itself: the checker must catch what evcxr
 reports only as text (panics, a dead subprocess), plot cells without SVG, and
-Python listings that would turn into code cells."""
+Python listings that would turn into code cells; and live Python cells must
+work through the real `rust` kernel, their errors shown as errors."""
+import os
 import sys
 import tempfile
 import unittest
@@ -34,6 +36,13 @@ class Checker(unittest.TestCase):
     def test_dead_subprocess_fails(self):
         nb = executed([nbformat.v4.new_output("stream", name="stderr", text="Subprocess terminated with status: signal: 9\n")])
         self.assertTrue(notebooks.check_executed(nb, "t"))
+
+    def test_error_returned_with_question_mark_fails(self):
+        progress = "latency [3/17] 64 KiB (1.2 s)\n"
+        nb = executed([nbformat.v4.new_output("stream", name="stderr", text=progress)])
+        self.assertEqual(notebooks.check_executed(nb, "t"), [], "progress lines are fine")
+        nb = executed([nbformat.v4.new_output("stream", name="stderr", text=progress + "hpp has no chapter 9 yet\n")])
+        self.assertTrue(any("returned an error" in p for p in notebooks.check_executed(nb, "t")))
 
     def test_error_output_fails(self):
         nb = executed([nbformat.v4.new_output("error", ename="Error", evalue="cannot find value `y`", traceback=[])])
@@ -85,6 +94,52 @@ class Generation(unittest.TestCase):
             for c in nb.cells:
                 if c.cell_type == "code":
                     self.assertFalse(c.source.lstrip().startswith("%%"), f"{md.name}: {c.source[:40]}")
+
+
+class LiveKernel(unittest.TestCase):
+    """A notebook of live Python cells, executed by the real evcxr kernel."""
+
+    def test_py_timeit_runs_and_python_errors_are_errors(self):
+        from nbclient import NotebookClient
+
+        nb = nbformat.v4.new_notebook()
+        nb.metadata.kernelspec = {"name": "rust", "display_name": "Rust", "language": "rust"}
+        cells = [
+            f':dep hpp = {{ path = "{notebooks.ROOT}", default-features = false }}\nuse hpp::prelude::*;',
+            'let t = py_timeit("sum(values)", "values = [float(i) for i in range(1000)]")?;\nt',
+            'py_eval("{\'total\': 6 * 7}", "")?',
+            'py_eval("1 / 0", "")?',
+            'let after = py_eval("2 + 2", "")?;\nafter',
+        ]
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+        env = {"HPP_QUICK": "1"}
+        client = NotebookClient(nb, kernel_name="rust", timeout=600, startup_timeout=120,
+                                allow_errors=True, resources={"metadata": {"path": str(notebooks.NOTEBOOKS)}})
+        old = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            client.execute()
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        texts = [list(notebooks.outputs_text(c)) for c in nb.cells]
+        self.assertFalse(any(k == "error" for k, _ in texts[0] + texts[1]), texts[:2])
+        self.assertTrue(any("per loop" in t for _, t in texts[1]), texts[1])
+        self.assertTrue(any("42" in t for _, t in texts[2]), texts[2])
+        # The Python exception comes back as the cell's error (evcxr prints a
+        # `?` error on stderr), with Python's traceback, and the checker
+        # fails that cell and no other.
+        shown = "".join(t for k, t in texts[3] if k == "stderr")
+        self.assertIn("raised an exception", shown)
+        self.assertIn("ZeroDivisionError", shown)
+        problems = notebooks.check_executed(nb, "live")
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("cell 3", problems[0])
+        # The kernel survived it.
+        self.assertTrue(any(t.strip() == "4" for _, t in texts[4]), texts[4])
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ pub use crate::kernels::examples::{is_prime, is_prime_naive, is_prime_odd, prime
 pub use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};
 pub use crate::machine::{Machine, machine};
 pub use crate::measure::{
-    Budget, Comparison, CounterValues, Level, MemUse, PySnippet, Timing, compare, count, memit,
-    py_eval, py_timeit, timeit, timeit_with,
+    Budget, Comparison, CounterValues, Level, MemUse, PySnippet, PyValue, Timing, compare, count,
+    memit, py_eval, py_timeit, timeit, timeit_with,
 };
 pub use crate::plot::{Figure, Marker, Series, bar_chart};
 pub use crate::report::html::Html;

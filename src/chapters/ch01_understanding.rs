@@ -18,6 +18,12 @@ pub const CHAPTER: Chapter = Chapter {
     title: "Understanding Performant Python",
     experiments: &[
         Entry {
+            name: "sum_layout",
+            about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
+            run: |m, b, _| Ok(Box::new(x::sum_layout(m, b)?)),
+            load: load_as::<Sweep>,
+        },
+        Entry {
             name: "clock",
             about: "effective clock from a dependent add chain; Figure 1-1 (clock by year) with you on it",
             run: |m, b, _| Ok(Box::new(x::clock(m, b)?)),
@@ -48,22 +54,10 @@ pub const CHAPTER: Chapter = Chapter {
             load: load_as::<x::Simd>,
         },
         Entry {
-            name: "roofline",
-            about: "one core's roofline: peak FLOP/s, bandwidth per level, chapter kernels at their intensity",
-            run: |m, b, _| Ok(Box::new(x::roofline(m, b)?)),
-            load: load_as::<x::Roofline>,
-        },
-        Entry {
             name: "scaling",
             about: "CPU share granted, compute- vs memory-bound speed-up on 1..N and 2N threads, Amdahl, false sharing",
             run: |m, b, o| Ok(Box::new(x::scaling(m, b, o.threads)?)),
             load: load_as::<x::Scaling>,
-        },
-        Entry {
-            name: "sum_layout",
-            about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
-            run: |m, b, _| Ok(Box::new(x::sum_layout(m, b)?)),
-            load: load_as::<Sweep>,
         },
         Entry {
             name: "latency",
@@ -72,10 +66,10 @@ pub const CHAPTER: Chapter = Chapter {
             load: load_as::<x::Latency>,
         },
         Entry {
-            name: "bandwidth",
-            about: "read/write/copy/triad GB/s by working-set size and threads (--threads N)",
-            run: |m, b, o| Ok(Box::new(x::bandwidth(m, b, o.threads)?)),
-            load: load_as::<x::Bandwidth>,
+            name: "cacheline",
+            about: "cost per read for strides of 8 to 512 bytes: the cache line size",
+            run: |m, b, _| Ok(Box::new(x::cacheline(m, b)?)),
+            load: load_as::<x::CacheLine>,
         },
         Entry {
             name: "access",
@@ -84,16 +78,22 @@ pub const CHAPTER: Chapter = Chapter {
             load: load_as::<x::Access>,
         },
         Entry {
-            name: "cacheline",
-            about: "cost per read for strides of 8 to 512 bytes: the cache line size",
-            run: |m, b, _| Ok(Box::new(x::cacheline(m, b)?)),
-            load: load_as::<x::CacheLine>,
+            name: "bandwidth",
+            about: "read/write/copy/triad GB/s by working-set size and threads (--threads N)",
+            run: |m, b, o| Ok(Box::new(x::bandwidth(m, b, o.threads)?)),
+            load: load_as::<x::Bandwidth>,
         },
         Entry {
             name: "mlp",
             about: "memory-level parallelism: 1-16 chases at once; random gather with and without prefetch",
             run: |m, b, _| Ok(Box::new(x::mlp(m, b)?)),
             load: load_as::<x::Mlp>,
+        },
+        Entry {
+            name: "roofline",
+            about: "one core's roofline: peak FLOP/s, bandwidth per level, chapter kernels at their intensity",
+            run: |m, b, _| Ok(Box::new(x::roofline(m, b)?)),
+            load: load_as::<x::Roofline>,
         },
         Entry {
             name: "heavy_data",

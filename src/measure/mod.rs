@@ -20,5 +20,5 @@ pub use compare::{Compare, Comparison, ComparisonRow, compare, compare_timings};
 pub use counters::{CounterValues, count};
 pub use memit::{MemUse, memit};
 pub use progress::Progress;
-pub use py_timeit::{PySnippet, py_eval, py_timeit};
+pub use py_timeit::{PySnippet, PyValue, py_eval, py_timeit};
 pub use timeit::{Timing, timeit, timeit_with};

@@ -33,6 +33,35 @@ pub struct PySnippet {
     limit: Option<Duration>,
 }
 
+/// A value sent back from the reader's Python, as JSON (`Deref`s to
+/// [`serde_json::Value`], so `.as_f64()`, `.as_array()`… work). Its own
+/// type, so a notebook can keep it in a variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PyValue(pub Value);
+
+impl std::ops::Deref for PyValue {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PyValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl PyValue {
+    /// Show in a notebook as the JSON text.
+    pub fn evcxr_display(&self) {
+        println!(
+            "{}",
+            crate::display::evcxr_content(&[("text/plain", &self.to_string())])
+        );
+    }
+}
+
 /// What the snippet runner sends back.
 #[derive(Debug, Deserialize)]
 struct Reply {
@@ -118,10 +147,11 @@ impl PySnippet {
     /// # Errors
     /// As [`PySnippet::timeit`]; a value that is not JSON-ready comes back
     /// as a Python `TypeError` naming its type.
-    pub fn eval(&self, expr: &str) -> Result<Value> {
+    pub fn eval(&self, expr: &str) -> Result<PyValue> {
         let reply = self.send(None, Some(expr))?;
         reply
             .value
+            .map(PyValue)
             .ok_or_else(|| Error::Json("the snippet runner sent no value".into()))
     }
 
@@ -177,6 +207,6 @@ pub fn py_timeit(stmt: &str, setup: &str) -> Result<Timing> {
 ///
 /// # Errors
 /// As [`PySnippet::eval`].
-pub fn py_eval(expr: &str, setup: &str) -> Result<Value> {
+pub fn py_eval(expr: &str, setup: &str) -> Result<PyValue> {
     PySnippet::new(setup).eval(expr)
 }

@@ -314,7 +314,7 @@ fn py_timeit_and_py_eval_run_the_readers_python() {
     let rust: f64 = (0..1000).map(f64::from).sum();
     assert_eq!(v.as_f64(), Some(rust));
     assert_eq!(
-        py_eval("[1, 'a', {'k': None}]", "").unwrap(),
+        py_eval("[1, 'a', {'k': None}]", "").unwrap().0,
         serde_json::json!([1, "a", {"k": null}])
     );
     // A Python exception is an error carrying Python's traceback.
