@@ -14,10 +14,10 @@ export HPP_PYTHON ?= $(CURDIR)/.venv/bin/python
 run: setup
 	cargo build --release
 	$(PY) scripts/notebooks.py execute --out build
-	target/release/hpp chapter 1 --out build/chapter1
+	target/release/hpp chapter all --out build
 	@echo
 	@echo "Executed notebooks: build/notebooks/   HTML: build/html/"
-	@echo "Chapter 1 report: build/chapter1/report.html   results to compare: build/chapter1/results.json"
+	@echo "Each chapter's report: build/chapterN/report.html   results to compare: build/chapterN/results.json"
 	@echo "To read and run them yourself:  .venv/bin/jupyter lab notebooks/"
 	@echo "Headless, the same experiments: target/release/hpp --help"
 

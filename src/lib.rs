@@ -28,6 +28,7 @@ pub mod measure;
 pub mod plot;
 pub mod prelude;
 pub mod report;
+mod silent_panic;
 pub mod units;
 
 pub use error::{Error, Fact, Result, Unavailable};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use hpp::chapters::{self, CHAPTERS, Entry, RunOptions, run_entries};
+use hpp::chapters::{self, CHAPTERS, Chapter, Entry, RunOptions, run_entries};
 use hpp::kernels::{compute, memory};
 use hpp::measure::{Budget, Timing, timeit_with};
 use hpp::{Error, Result, machine};
@@ -56,9 +56,10 @@ enum Command {
     /// Run a whole chapter headless: report.html (plots, readings, tables)
     /// and results.json (to compare with your book club) in --out DIR.
     Chapter {
-        /// Chapter number (`hpp list` shows the chapters hpp has).
-        number: u32,
-        /// Folder to write report.html and results.json into (created if missing).
+        /// Chapter number (`hpp list` shows the chapters hpp has), or `all`.
+        number: String,
+        /// Folder to write report.html and results.json into (created if
+        /// missing); with `all`, one folder per chapter inside it (chapter1/, …).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// The name your lines carry in comparisons (your choice; nothing else personal is recorded).
@@ -204,42 +205,36 @@ fn run(cli: Cli) -> Result<()> {
             threads,
             dir,
         } => {
-            let chapter = chapters::chapter(number)?;
+            // Check everything before anything runs or is written.
+            let picked: Vec<(&Chapter, PathBuf)> = if number == "all" {
+                CHAPTERS
+                    .iter()
+                    .map(|c| (*c, out.join(format!("chapter{}", c.number))))
+                    .collect()
+            } else {
+                let n: u32 = number.parse().map_err(|_| {
+                    Error::bad_input(format!(
+                        "\"{number}\" is not a chapter number: give one of {} or all",
+                        CHAPTERS
+                            .iter()
+                            .map(|c| c.number.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+                vec![(chapters::chapter(n)?, out.clone())]
+            };
             hpp::club::results::check_member(&name)?;
             let m = machine();
             hpp::measure::plan::threads(&m, threads)?;
-            prepare_out(&out)?;
+            for (_, dir) in &picked {
+                prepare_out(dir)?;
+            }
             let b = budget.budget();
-            let run = hpp::club::run_chapter(chapter, &name, &m, &b, &RunOptions { threads, dir })?;
-            let report = out.join("report.html");
-            let results = out.join("results.json");
-            std::fs::write(&report, hpp::club::report_html(&run))
-                .map_err(|e| Error::io(format!("writing {}", report.display()), e))?;
-            run.results.save(&results)?;
-            for h in hpp::club::headlines(&run.results) {
-                println!(
-                    "{:<40} {:>10} {}{}",
-                    h.headline.label,
-                    hpp::units::fmt_sig(h.headline.value, 3),
-                    h.headline.unit,
-                    if h.flagged { "  ⚠ noisy" } else { "" }
-                );
+            let opts = RunOptions { threads, dir };
+            for (chapter, dir) in picked {
+                run_one_chapter(chapter, &dir, &name, &m, &b, &opts)?;
             }
-            for f in &run.results.quality.flags {
-                println!("⚠ {f}");
-            }
-            for (n, e) in &run.results.experiments {
-                if let Some(u) = &e.unavailable {
-                    println!("{n}: unavailable: {u}");
-                }
-            }
-            println!(
-                "\nchapter {number}: {} experiments in {:.1} s\nreport:  {}\nresults: {}",
-                run.results.experiments.len(),
-                run.seconds,
-                report.display(),
-                results.display()
-            );
         }
         Command::Compare { files, out } => {
             let club = hpp::club::load_club(&files)?;
@@ -286,6 +281,51 @@ fn run(cli: Cli) -> Result<()> {
             println!("built: {}", m.build.summary());
         }
     }
+    Ok(())
+}
+
+/// Run one chapter into `out`: report.html, results.json, and the headline
+/// figures printed.
+fn run_one_chapter(
+    chapter: &Chapter,
+    out: &std::path::Path,
+    name: &str,
+    m: &hpp::Machine,
+    b: &Budget,
+    opts: &RunOptions,
+) -> Result<()> {
+    let run = hpp::club::run_chapter(chapter, name, m, b, opts)?;
+    let report = out.join("report.html");
+    let results = out.join("results.json");
+    std::fs::write(&report, hpp::club::report_html(&run))
+        .map_err(|e| Error::io(format!("writing {}", report.display()), e))?;
+    run.results.save(&results)?;
+    for h in hpp::club::headlines(&run.results) {
+        println!(
+            "{:<40} {:>10} {}{}",
+            h.headline.label,
+            hpp::units::fmt_sig(h.headline.value, 3),
+            h.headline.unit,
+            if h.flagged { "  ⚠ noisy" } else { "" }
+        );
+    }
+    for f in &run.results.quality.flags {
+        println!("⚠ {f}");
+    }
+    for (n, e) in &run.results.experiments {
+        if let Some(u) = &e.unavailable {
+            println!("{n}: unavailable: {u}");
+        }
+    }
+    println!(
+        "\nchapter {} · {}: {} experiments in {:.1} s\nreport:  {}\nresults: {}",
+        chapter.number,
+        chapter.title,
+        run.results.experiments.len(),
+        run.seconds,
+        report.display(),
+        results.display()
+    );
     Ok(())
 }
 

@@ -111,15 +111,7 @@ pub fn sum_iter(xs: &[f64]) -> f64 {
 /// # Errors
 /// The sentence, when `i` is out of range.
 pub fn read_checked(xs: &[f64], i: usize) -> Result<f64, String> {
-    // The panic hook is process-wide: swap it under a lock so that two
-    // threads doing this at once cannot leave the silent hook installed.
-    static HOOK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = HOOK.lock().unwrap_or_else(|e| e.into_inner());
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let got = std::panic::catch_unwind(|| xs[std::hint::black_box(i)]);
-    std::panic::set_hook(previous);
-    got.map_err(|p| {
+    crate::silent_panic::catch_silently(|| xs[std::hint::black_box(i)]).map_err(|p| {
         let msg = p
             .downcast_ref::<String>()
             .cloned()

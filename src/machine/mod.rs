@@ -8,6 +8,7 @@
 //! read, as on an unknown platform.
 
 mod build_info;
+pub mod huge_pages;
 pub mod interpreters;
 pub mod linux;
 pub(crate) mod perf;

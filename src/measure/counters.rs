@@ -81,36 +81,10 @@ mod imp {
     }
 
     fn open_one(config: u64, group: libc::c_int) -> Result<libc::c_int, Unavailable> {
-        // perf_event_attr (PERF_ATTR_SIZE_VER7, 128 bytes) as little-endian
-        // words: type HARDWARE (0) | size << 32; config; read_format in word
-        // 4; flags in word 5: disabled (leader only), exclude_kernel,
-        // exclude_hv.
-        let mut attr = [0u64; 16];
-        attr[0] = 128u64 << 32;
-        attr[1] = config;
-        attr[4] = FORMAT_GROUP;
-        attr[5] = u64::from(group < 0) | (1 << 5) | (1 << 6);
-        // SAFETY: `attr` is a valid perf_event_attr of the size it declares;
-        // the returned fd is owned by `Group` and closed in its Drop.
-        let fd = unsafe {
-            libc::syscall(
-                libc::SYS_perf_event_open,
-                attr.as_ptr(),
-                0 as libc::pid_t,
-                -1 as libc::c_int,
-                group,
-                0 as libc::c_ulong,
-            )
-        };
-        if fd < 0 {
-            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-            let paranoid =
-                crate::machine::linux::perf_event_paranoid(&crate::machine::linux::Root::new("/"));
-            return Err(Unavailable::new(crate::machine::perf::explain(
-                errno, paranoid,
-            )));
-        }
-        Ok(fd as libc::c_int)
+        let paranoid =
+            crate::machine::linux::perf_event_paranoid(&crate::machine::linux::Root::new("/"));
+        // The leader starts disabled; the group is enabled together.
+        crate::machine::perf::open_counter(config, group, FORMAT_GROUP, group < 0, paranoid)
     }
 
     impl Group {

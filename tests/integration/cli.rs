@@ -127,6 +127,11 @@ fn chapter_and_compare_refuse_bad_input_without_writing() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, _, err) = hpp(&["chapter", "99", "--out", dir.path().to_str().unwrap()]);
     assert!(!ok && err.contains("no chapter 99"), "{err}");
+    let (ok, _, err) = hpp(&["chapter", "one", "--out", dir.path().to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("not a chapter number") && err.contains("or all"),
+        "{err}"
+    );
     // The message lists every registered chapter, with its title.
     for c in hpp::chapters::CHAPTERS {
         assert!(

@@ -92,7 +92,7 @@ fn huge_page_chains_walk_the_same_way() {
             "same seed, same cycle"
         );
     }
-    match hpp::kernels::cache::huge_pages_state() {
+    match hpp::machine::huge_pages::huge_pages_state() {
         Ok(mode) => assert!(mode == "always" || mode == "madvise"),
         Err(u) => assert!(!u.reason().is_empty()),
     }
