@@ -35,6 +35,7 @@ pub mod examples;
 pub mod flops;
 pub mod ilp;
 pub mod interp;
+pub mod julia;
 pub mod memory;
 pub mod network;
 pub mod parallel;

@@ -10,6 +10,7 @@ mod memory;
 mod plots;
 mod prelude;
 mod probe;
+mod profiling;
 mod python;
 mod units;
 
