@@ -8,10 +8,10 @@ pub use crate::club::{ChapterResults, Club, load_club, notebook_results};
 pub use crate::error::{Error, Fact, Result, Unavailable};
 pub use crate::experiments::{
     Access, Bandwidth, Branches, CacheLine, Clock, Dynamic, Flops, Gil, HeavyData, Ilp,
-    Interpreter, Latency, Mlp, Network, Objects, Outcome, Python, Simd, Storage, Sweep, TierInputs,
-    Tiers, access, bandwidth, branches, cacheline, clock, dynamic, flops, gil, heavy_data, ilp,
-    interpreter, latency, mlp, network, objects, pointers, python, python_with, roofline, scaling,
-    simd, storage, sum_layout, tiers_from,
+    Interpreter, Julia, Latency, Mlp, Network, Objects, Outcome, Python, Simd, Storage, Sweep,
+    TierInputs, Tiers, access, bandwidth, branches, cacheline, clock, dynamic, flops, gil,
+    heavy_data, ilp, interpreter, julia, julia_with, latency, mlp, network, objects, pointers,
+    python, python_with, roofline, scaling, simd, storage, sum_layout, tiers_from,
 };
 pub use crate::kernels::compute::{make_u64, sum_indexed_u64};
 pub use crate::kernels::examples::{is_prime, is_prime_naive, is_prime_odd, primes_reference};

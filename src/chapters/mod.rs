@@ -5,6 +5,7 @@
 //! one line in its chapter file.
 
 pub mod ch01_understanding;
+pub mod ch02_profiling;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -70,7 +71,7 @@ impl Chapter {
 }
 
 /// Every chapter hpp has, in book order.
-pub const CHAPTERS: &[&Chapter] = &[&ch01_understanding::CHAPTER];
+pub const CHAPTERS: &[&Chapter] = &[&ch01_understanding::CHAPTER, &ch02_profiling::CHAPTER];
 
 /// Read experiment data back as its own type (the `load` of an [`Entry`]).
 ///

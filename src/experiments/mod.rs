@@ -9,6 +9,7 @@ pub mod compute;
 pub mod io;
 pub mod memory;
 mod outcome;
+pub mod profiling;
 pub mod python_costs;
 mod sweep;
 
@@ -30,6 +31,7 @@ pub use memory::latency::{Latency, latency};
 pub use memory::mlp::{Mlp, mlp};
 pub use memory::sum_layout::sum_layout;
 pub use outcome::{Headline, Outcome, Overlay, Shape, ToData};
+pub use profiling::julia::{Julia, julia, julia_with};
 pub use python_costs::dynamic::{Dynamic, dynamic};
 pub use python_costs::examples::{Python, python, python_with};
 pub use python_costs::gil::{Gil, gil};

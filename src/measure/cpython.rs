@@ -22,6 +22,9 @@ pub const HARNESS: &str = include_str!("../../python/hpp_timing.py");
 /// Chapter 1's Python examples.
 pub const CH01: &str = include_str!("../../python/ch01_understanding.py");
 
+/// Chapter 2's Python: the Julia set.
+pub const CH02: &str = include_str!("../../python/ch02_profiling.py");
+
 /// The notebook's snippet runner.
 pub const SNIPPET: &str = include_str!("../../python/snippet.py");
 

@@ -35,3 +35,106 @@ fn every_variant_matches_the_reference_point_for_point() {
     assert!(Grid::new(0).is_err());
     assert!(Grid::new(1 << 20).is_err());
 }
+
+#[test]
+fn static_blocks_share_out_uneven_rows() {
+    use hpp::experiments::profiling::julia::busiest_over_fair;
+    assert_eq!(busiest_over_fair(&[1, 1, 1, 1], 2), 1.0);
+    // One heavy row: two blocks, the first holds 4 of 5.
+    assert!((busiest_over_fair(&[3, 1, 0, 1], 2) - 1.6).abs() < 1e-12);
+    assert_eq!(busiest_over_fair(&[], 4), 1.0);
+}
+
+fn quick_julia(python: Option<&str>) -> hpp::experiments::Julia {
+    let m = hpp::machine::machine();
+    hpp::experiments::julia_with(&m, &hpp::measure::Budget::quick(), Some(2), python).unwrap()
+}
+
+#[test]
+fn julia_runs_checks_and_round_trips() {
+    use hpp::experiments::{Outcome, ToData};
+    let j = quick_julia(None);
+    assert_eq!(j.book_sum, Some(BOOK_SUM));
+    assert_eq!(j.reference_sum, BOOK_SUM);
+    assert!(
+        j.rows
+            .iter()
+            .all(|r| r.output_sum == BOOK_SUM && r.seconds > 0.0)
+    );
+    assert_eq!(j.rows.iter().filter(|r| r.language == "rust").count(), 6);
+    let has_python = hpp::machine::interpreters::find_python(None).is_known();
+    assert_eq!(j.rows.iter().any(|r| r.language == "python"), has_python);
+    assert!(j.reading().contains("33219980"));
+    j.plot().unwrap();
+    let img = j.image().unwrap();
+    assert!(img.svg.contains("<svg") && img.title.contains("Julia"));
+    // The registry reads its JSON back as the same type.
+    let entry = hpp::chapters::entry("julia").unwrap();
+    let back = (entry.load)(j.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), j.to_data().unwrap());
+    let v = j.to_data().unwrap();
+    for k in ["grid", "iterations", "rows"] {
+        assert!(v.get(k).is_some(), "{k} missing");
+    }
+    assert_eq!(
+        v["rows"][0]["language"],
+        if has_python { "python" } else { "rust" }
+    );
+}
+
+/// One run without Python, shared by the tests that need one (the grid is
+/// the book's, so a run takes a while in a debug build).
+fn without_python() -> hpp::experiments::Julia {
+    static RUN: std::sync::OnceLock<hpp::experiments::Julia> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| quick_julia(Some("/nonexistent/python3")))
+        .clone()
+}
+
+#[test]
+fn julia_without_python_says_why_and_rust_still_runs() {
+    use hpp::experiments::Outcome;
+    let j = without_python();
+    assert!(j.rows.iter().all(|r| r.language == "rust"));
+    assert_eq!(j.unavailable.len(), 1);
+    assert!(j.reading().contains("unavailable"), "{}", j.reading());
+    j.plot().unwrap();
+}
+
+/// The reading's verdicts follow the numbers: when the "fix" made things
+/// slower and static scheduling won, it says so.
+#[test]
+fn julia_reading_follows_the_data() {
+    use hpp::experiments::Outcome;
+    use hpp::experiments::profiling::julia::JuliaRow;
+    let mut j = without_python();
+    let set = |j: &mut hpp::experiments::Julia, part: &str, s: f64| {
+        j.rows
+            .iter_mut()
+            .find(|r| r.variant.contains(part))
+            .unwrap()
+            .seconds = s;
+    };
+    set(&mut j, "abs(z)", 1.0);
+    set(&mut j, "|z|² < 4", 1.5);
+    set(&mut j, "counter tested first", 1.51);
+    set(&mut j, "static rows", 0.1);
+    set(&mut j, "dynamic rows", 0.2);
+    let r = j.reading();
+    assert!(r.contains("abs(z) < 2 cost 50% more"), "{r}");
+    assert!(
+        r.contains("testing the counter first made no measurable difference"),
+        "{r}"
+    );
+    assert!(r.contains("the static schedule won"), "{r}");
+    j.rows.insert(
+        0,
+        JuliaRow {
+            variant: "CPython 3.x: the book's loop".into(),
+            language: "python".into(),
+            threads: 1,
+            seconds: 2.0,
+            output_sum: BOOK_SUM,
+        },
+    );
+    assert!(j.reading().contains("(2× faster)"), "{}", j.reading());
+}

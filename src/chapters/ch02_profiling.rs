@@ -1,0 +1,19 @@
+//! Chapter 2 · Profiling to Find Bottlenecks: measure before changing
+//! anything — the book's Julia set, timed in the reader's Python and in
+//! Rust, each variant checked before it is timed.
+
+use super::{Chapter, Entry, load_as};
+use crate::experiments as x;
+
+/// Chapter 2, in notebook order.
+pub const CHAPTER: Chapter = Chapter {
+    number: 2,
+    slug: "profiling",
+    title: "Profiling to Find Bottlenecks",
+    experiments: &[Entry {
+        name: "julia",
+        about: "the book's Julia set (1000×1000, 300 iterations): CPython vs Rust as written, the book's fixes, vector lanes, static vs dynamic threads",
+        run: |m, b, o| Ok(Box::new(x::julia(m, b, o.threads)?)),
+        load: load_as::<x::Julia>,
+    }],
+};

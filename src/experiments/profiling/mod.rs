@@ -1,0 +1,4 @@
+//! Profiling to find bottlenecks (chapter 2): the book's Julia set, in the
+//! reader's Python and in Rust.
+
+pub mod julia;
