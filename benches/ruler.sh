@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side check of hpp's memory kernels against small C kernels of the
 # same method, compiled with -O3 -march=native, in one run on this machine.
-# Prints each figure and the ratio hpp / C. Usage: benches/ruler.sh [latency|bandwidth|all]
+# Prints each figure and the ratio hpp / C. Usage: benches/ruler.sh [latency|bandwidth|flops|julia|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -11,6 +11,7 @@ cargo build --release --quiet
 gcc -O3 -march=native -o "$out/latency" benches/c/latency.c
 gcc -O3 -march=native -pthread -o "$out/bandwidth" benches/c/bandwidth.c
 gcc -O3 -march=native -o "$out/flops" benches/c/flops.c
+gcc -O3 -march=native -ffp-contract=off -o "$out/julia" benches/c/julia.c
 export HPP_PROGRESS=0
 hpp=target/release/hpp
 
@@ -64,5 +65,20 @@ for bits in (256, 512):
         print(f"  {p} {bits}-bit FMA, GFLOP/s   {h:7.2f}  {g:7.2f}  {h/g:6.3f}")
 g = float(c["clock"])
 print(f"  clock (add chain), GHz     {clk['ghz']:7.3f}  {g:7.3f}  {clk['ghz']/g:6.3f}")
+PY
+fi
+
+if [[ $what == julia || $what == all ]]; then
+  # hpp's julia times Rust with the median of its runs; so does the ruler.
+  HPP_PYTHON=/nonexistent $hpp run julia --threads 1 --json "$out/ju.json" >/dev/null
+  "$out/julia" >"$out/ju_c.txt"
+  python3 - "$out/ju.json" "$out/ju_c.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+_, secs, total = open(sys.argv[2]).read().split()
+h = next(x for x in r["rows"] if "counter tested first" in x["variant"])
+print("julia (1000x1000, 300 it.)           hpp        C   hpp/C")
+print(f"  scalar, cheap test first, ms  {h['seconds']*1e3:8.1f} {float(secs)*1e3:8.1f}  {h['seconds']/float(secs):6.3f}")
+print(f"  sums: hpp {h['output_sum']}, C {total}")
 PY
 fi
