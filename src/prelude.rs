@@ -14,10 +14,11 @@ pub use crate::experiments::{
     python, python_with, roofline, scaling, simd, storage, sum_layout, tiers_from,
 };
 pub use crate::kernels::compute::{make_u64, sum_indexed_u64};
-// The Julia set's grid and reference, so a cell can check the reader's own
-// Python against Rust at any size (chapter 2).
-pub use crate::kernels::julia::{Grid as JuliaGrid, julia_reference, output_sum};
 pub use crate::kernels::examples::{is_prime, is_prime_naive, is_prime_odd, primes_reference};
+// The Julia set's grid (renamed: `Grid` alone says too little in a cell) and
+// reference, so a cell can check the reader's own Python against Rust at any
+// size (chapter 2).
+pub use crate::kernels::julia::{Grid as JuliaGrid, julia_reference, output_sum};
 pub use crate::kernels::memory::{make_boxed, make_f64, sum_boxed, sum_f64};
 pub use crate::machine::{Machine, machine};
 pub use crate::measure::{

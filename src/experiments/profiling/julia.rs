@@ -265,6 +265,28 @@ pub fn julia_with(
     })
 }
 
+/// A variant's name short enough to sit under a bar.
+fn short_label(r: &JuliaRow) -> String {
+    let v = r.variant.as_str();
+    if r.language == "python" {
+        v.split(':').next().unwrap_or("Python").to_string()
+    } else if v.contains("abs(z)") {
+        "Rust, as written".into()
+    } else if v.contains("counter tested first") {
+        "cheap test first".into()
+    } else if v.contains("static rows") {
+        format!("{} threads, static", r.threads)
+    } else if v.contains("dynamic rows") {
+        format!("{} threads, dynamic", r.threads)
+    } else if v.contains("lanes") {
+        "vector lanes".into()
+    } else if v.contains("|z|²") {
+        "|z|² < 4".into()
+    } else {
+        v.trim_start_matches("Rust: ").to_string()
+    }
+}
+
 /// The busiest of `threads` equal contiguous row blocks, over a fair share.
 pub fn busiest_over_fair(row_work: &[u64], threads: usize) -> f64 {
     let total: u64 = row_work.iter().sum();
@@ -345,7 +367,7 @@ impl Julia {
             .collect();
         let label = |i: usize| {
             let v = -1.8 + 3.6 * (i as f64 + 0.5) / side as f64;
-            if i % (side / 4).max(1) == 0 {
+            if i.is_multiple_of((side / 4).max(1)) {
                 format!("{v:.1}")
             } else {
                 String::new()
@@ -430,7 +452,7 @@ impl Outcome for Julia {
         let bars: Vec<(String, f64)> = self
             .rows
             .iter()
-            .map(|r| (r.variant.clone(), base.seconds / r.seconds))
+            .map(|r| (short_label(r), base.seconds / r.seconds))
             .collect();
         bar_chart(
             &format!(
