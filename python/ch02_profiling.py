@@ -54,6 +54,109 @@ def escape_counts(max_iter, zs, cs):
     return output
 
 
+def run_once(width, max_iter):
+    """The whole program, coordinates and all, as the book profiles it."""
+    zs, cs = coordinates(width)
+    return escape_counts(max_iter, zs, cs)
+
+
+def cprofile_run(width, max_iter, top):
+    """The program under cProfile: its time and the book's table (the
+    functions with the most time spent inside them)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    counts = run_once(width, max_iter)
+    profiler.disable()
+    took = time.perf_counter() - start
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (filename, line, name), (cc, nc, tt, ct, _callers) in stats.stats.items():
+        rows.append({
+            "function": name if filename.startswith(("<", "~")) else f"{name} (line {line})",
+            "ncalls": nc,
+            "primitive_calls": cc,
+            "tottime_s": tt,
+            "cumtime_s": ct,
+        })
+    rows.sort(key=lambda r: r["tottime_s"], reverse=True)
+    return took, sum(counts), rows[:top]
+
+
+def tracemalloc_run(width, max_iter):
+    """The program with tracemalloc on: its time and the peak traced bytes."""
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    counts = run_once(width, max_iter)
+    took = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return took, sum(counts), peak
+
+
+def line_profile_run(width, max_iter):
+    """escape_counts under line_profiler (when installed): time per line."""
+    import inspect
+
+    from line_profiler import LineProfiler
+
+    profiler = LineProfiler()
+    wrapped = profiler(escape_counts)
+    zs, cs = coordinates(width)
+    start = time.perf_counter()
+    counts = wrapped(max_iter, zs, cs)
+    took = time.perf_counter() - start
+    stats = profiler.get_stats()
+    first = escape_counts.__code__.co_firstlineno
+    try:
+        source = inspect.getsourcelines(escape_counts)[0]
+    except OSError:  # sent on stdin: hpp fills the code in from its own copy
+        source = []
+    lines = []
+    for (_file, _line, _name), timings in stats.timings.items():
+        total = sum(t for _, _, t in timings) or 1
+        for lineno, hits, t in timings:
+            rel = lineno - first
+            lines.append({
+                "line": rel + 1,
+                "source_line": lineno,
+                "code": source[rel].strip() if 0 <= rel < len(source) else "",
+                "hits": hits,
+                "time_s": t * stats.unit,
+                "percent": 100.0 * t / total,
+            })
+    lines.sort(key=lambda r: r["line"])
+    return took, sum(counts), lines
+
+
+def profilers(spec, out):
+    width, max_iter = spec["width"], spec["max_iter"]
+    warm_up()  # noqa: F821
+    rows = []
+    start = time.perf_counter()
+    plain = sum(run_once(width, max_iter))
+    rows.append({"tool": "none", "seconds": time.perf_counter() - start, "output_sum": plain})
+    took, total, top = cprofile_run(width, max_iter, spec.get("top", 8))
+    rows.append({"tool": "cProfile", "seconds": took, "output_sum": total})
+    out["cprofile"] = top
+    took, total, peak = tracemalloc_run(width, max_iter)
+    rows.append({"tool": "tracemalloc", "seconds": took, "output_sum": total})
+    out["traced_peak_bytes"] = peak
+    try:
+        took, total, lines = line_profile_run(width, max_iter)
+    except ImportError as e:
+        out["unavailable"].append({"tool": "line_profiler", "why": f"not installed ({e})"})
+    else:
+        rows.append({"tool": "line_profiler", "seconds": took, "output_sum": total})
+        out["line_profile"] = lines
+    out["profilers"] = {"width": width, "rows": rows}
+
+
 def main():
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     out = {"python": interpreter(), "unavailable": []}  # noqa: F821
@@ -75,6 +178,8 @@ def main():
             "seconds": best,
             "output_sum": sum(counts),
         }
+    if "profilers" in spec["tasks"]:
+        profilers(spec, out)
     json.dump(out, sys.stdout)
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the notebooks need — only what is missing:
 #   .venv/           Python venv with JupyterLab, jupytext, nbclient (requirements.txt),
-#                    and numpy when a wheel exists (requirements-optional.txt)
+#                    and each optional package (numpy, line_profiler…) when a wheel
+#                    exists (requirements-optional.txt)
 #   evcxr_jupyter    the Rust Jupyter kernel, `cargo install --locked` (20–27 min on 2 cores, once)
 #   the `rust` kernel registration (evcxr_jupyter --install)
 set -euo pipefail
@@ -21,10 +22,12 @@ if [ ! -x .venv/bin/python ] || ! cat requirements.txt requirements-optional.txt
   echo "setup: creating .venv with $(python3 --version) and requirements.txt"
   python3 -m venv .venv || fail "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-  # numpy is optional: without a wheel for this Python the sum_numpy row
-  # says "unavailable" and everything else runs.
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --only-binary=:all: -r requirements-optional.txt \
-    || echo "setup: numpy could not be installed for $(python3 --version); the sum_numpy row will say unavailable"
+  # Optional packages, each on its own: without a wheel for this Python the
+  # rows that need it say "unavailable" and everything else runs.
+  grep -v '^\s*#' requirements-optional.txt | grep -v '^\s*$' | while IFS= read -r req; do
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --only-binary=:all: "$req" \
+      || echo "setup: optional $req could not be installed for $(python3 --version); the rows that need it will say unavailable"
+  done
   cat requirements.txt requirements-optional.txt > .venv/.hpp-requirements.txt
 fi
 

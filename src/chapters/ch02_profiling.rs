@@ -10,10 +10,18 @@ pub const CHAPTER: Chapter = Chapter {
     number: 2,
     slug: "profiling",
     title: "Profiling to Find Bottlenecks",
-    experiments: &[Entry {
-        name: "julia",
-        about: "the book's Julia set (1000×1000, 300 iterations): CPython vs Rust as written, the book's fixes, vector lanes, static vs dynamic threads",
-        run: |m, b, o| Ok(Box::new(x::julia(m, b, o.threads)?)),
-        load: load_as::<x::Julia>,
-    }],
+    experiments: &[
+        Entry {
+            name: "julia",
+            about: "the book's Julia set (1000×1000, 300 iterations): CPython vs Rust as written, the book's fixes, vector lanes, static vs dynamic threads",
+            run: |m, b, o| Ok(Box::new(x::julia(m, b, o.threads)?)),
+            load: load_as::<x::Julia>,
+        },
+        Entry {
+            name: "profilers",
+            about: "the Julia program under cProfile, tracemalloc and line_profiler (when installed): the book's tables and what each tool costs",
+            run: |m, b, _| Ok(Box::new(x::profilers(m, b)?)),
+            load: load_as::<x::Profilers>,
+        },
+    ],
 };

@@ -135,6 +135,12 @@ pub fn run_bench(
     run_json(python, CH01, spec, limit)
 }
 
+/// The text sent to the interpreter for `script`: the harness, then the
+/// script (line numbers Python reports count in this text).
+pub fn sent_source(script: &str) -> String {
+    format!("{HARNESS}\n{script}")
+}
+
 /// Run the harness followed by `script` with `python`, the JSON `request`
 /// as its argument, killing it after `limit`; parse what it prints.
 ///
@@ -146,7 +152,7 @@ pub fn run_json<T: serde::de::DeserializeOwned>(
     request: &serde_json::Value,
     limit: Duration,
 ) -> Result<T, Unavailable> {
-    let source = format!("{HARNESS}\n{script}");
+    let source = sent_source(script);
     let mut child = Command::new(python)
         .arg("-")
         .arg(request.to_string())

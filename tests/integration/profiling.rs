@@ -138,3 +138,79 @@ fn julia_reading_follows_the_data() {
     );
     assert!(j.reading().contains("(2× faster)"), "{}", j.reading());
 }
+
+#[test]
+fn profilers_show_the_books_tables_or_say_why() {
+    use hpp::experiments::{Outcome, ToData, profilers_with};
+    let m = hpp::machine::machine();
+    let b = hpp::measure::Budget::quick();
+    let p = profilers_with(&m, &b, None).unwrap();
+    assert!(p.rows.iter().any(|r| r.language == "rust"));
+    assert!(p.rows.iter().all(|r| r.output_sum == p.reference_sum));
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        for tool in ["none", "cProfile", "tracemalloc"] {
+            assert!(
+                p.rows
+                    .iter()
+                    .any(|r| r.language == "python" && r.tool == tool),
+                "{tool}"
+            );
+        }
+        assert!(
+            p.cprofile.iter().any(|r| r.function == "escape_counts"),
+            "{:?}",
+            p.cprofile
+        );
+        assert!(p.slowdown("cProfile").is_some_and(|x| x > 0.0));
+        // line_profiler ran, with the code of each line, or says why not.
+        if p.line_profile.is_empty() {
+            assert!(p.unavailable.iter().any(|u| u.tool == "line_profiler"));
+        } else {
+            assert!(
+                p.line_profile
+                    .iter()
+                    .any(|l| l.code.starts_with("while abs(z) < 2"))
+            );
+        }
+        p.plot().unwrap();
+        assert!(p.cprofile_html().0.contains("escape_counts"));
+    }
+    let entry = hpp::chapters::entry("profilers").unwrap();
+    let back = (entry.load)(p.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), p.to_data().unwrap());
+
+    // Without Python: one line saying why; Rust still ran.
+    let none = profilers_with(&m, &b, Some("/nonexistent/python3")).unwrap();
+    assert!(none.rows.iter().all(|r| r.language == "rust"));
+    assert!(none.reading().contains("unavailable"), "{}", none.reading());
+    assert!(none.plot().is_err());
+    assert!(none.line_profile_html().0.contains("unavailable"));
+
+    // The reading names whichever line the data says is busiest.
+    let mut fake = p.clone();
+    fake.line_profile = vec![
+        hpp::experiments::profiling::profilers::LineRow {
+            line: 6,
+            source_line: 0,
+            code: "while abs(z) < 2 and n < max_iter:".into(),
+            hits: 10,
+            time_s: 1.0,
+            percent: 20.0,
+        },
+        hpp::experiments::profiling::profilers::LineRow {
+            line: 7,
+            source_line: 0,
+            code: "z = z * z + c".into(),
+            hits: 9,
+            time_s: 4.0,
+            percent: 80.0,
+        },
+    ];
+    if fake.rows.iter().any(|r| r.language == "python") {
+        assert!(
+            fake.reading().contains("line 7 (`z = z * z + c`), 80%"),
+            "{}",
+            fake.reading()
+        );
+    }
+}

@@ -2,3 +2,4 @@
 //! reader's Python and in Rust.
 
 pub mod julia;
+pub mod profilers;
