@@ -23,20 +23,21 @@ fn spin(d: Duration) {
 }
 
 #[test]
-fn loops_follow_1_2_5_and_runs_reach_the_minimum() {
+fn loops_follow_1_2_5_and_stop_once_a_run_is_long_enough() {
     let b = tiny();
     let mut calls = 0u64;
     let t = timeit_with(&b, || {
         calls += 1;
         spin(Duration::from_micros(100));
     });
-    // 100 µs per call, 5 ms per run: 50 loops (1, 2, 5, 10, 20 fall short).
-    let ok = [20u64, 50, 100];
+    // Each call busy-waits at least 100 µs, so 50 loops always reach the
+    // 5 ms minimum: growth stops at 50 at the latest, on the 1-2-5
+    // sequence (earlier only when the host stalled a calibration run, which
+    // is why no lower bound is asserted: that would be a timed assertion).
+    let ok = [1u64, 2, 5, 10, 20, 50];
     assert!(ok.contains(&t.loops_per_run), "loops {}", t.loops_per_run);
     assert_eq!(t.runs(), 7);
     assert_eq!(t.per_loop_s.len(), 7);
-    let run_s = t.best_s * t.loops_per_run as f64;
-    assert!(run_s >= b.min_run_s * 0.99, "a run lasted {run_s} s");
     assert!(
         t.best_s >= 100e-6,
         "no call can beat its busy-wait: {}",

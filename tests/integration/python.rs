@@ -307,7 +307,7 @@ fn py_timeit_and_py_eval_run_the_readers_python() {
         .timeit("sum(values)")
         .unwrap();
     assert!(t.runs() >= 3 && t.loops_per_run >= 1);
-    assert!(t.median_s > 0.0 && t.median_s < 0.01, "{t}");
+    assert!(t.median_s > 0.0 && t.median_s.is_finite(), "{t}");
     assert!(t.label.as_deref().unwrap_or("").ends_with("sum(values)"));
     // The same value in both languages.
     let v = py_eval("sum(values)", setup).unwrap();
