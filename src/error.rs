@@ -63,7 +63,8 @@ pub enum Error {
     Plot(String),
     /// JSON that could not be read or written.
     Json(String),
-    /// The reader's Python raised an exception.
+    /// The reader's Python raised an exception (its traceback was printed
+    /// where the snippet's output goes; the message names the exception).
     Python {
         /// Python's own traceback.
         traceback: String,
@@ -106,8 +107,13 @@ impl fmt::Display for Error {
             Error::Python { traceback } => {
                 write!(
                     f,
-                    "the Python snippet raised an exception:\n{}",
-                    traceback.trim_end()
+                    "the Python snippet raised {} (its traceback is printed above)",
+                    traceback
+                        .lines()
+                        .rev()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("an exception")
+                        .trim()
                 )
             }
         }

@@ -174,12 +174,17 @@ impl PySnippet {
         });
         let limit = self.limit.unwrap_or_else(|| python_limit(&self.budget));
         let reply: Reply = run_json(&python, SNIPPET, &request, limit)?;
-        // What the snippet printed is shown, as it would be in a Python cell.
+        // What the snippet printed is shown, as it would be in a Python cell;
+        // so is a traceback, on stdout, which evcxr keeps in step with the
+        // cell (its stderr can arrive after the cell has finished).
         if !reply.stdout.is_empty() {
             print!("{}", reply.stdout);
         }
         match reply.error {
-            Some(traceback) => Err(Error::Python { traceback }),
+            Some(traceback) => {
+                print!("{traceback}");
+                Err(Error::Python { traceback })
+            }
             None => Ok(reply),
         }
     }

@@ -322,9 +322,13 @@ fn py_timeit_and_py_eval_run_the_readers_python() {
     assert!(matches!(e, hpp::Error::Python { .. }), "{e}");
     let text = e.to_string();
     assert!(
-        text.contains("ZeroDivisionError") && text.contains("<expr>"),
+        text.contains("raised ZeroDivisionError: division by zero"),
         "{text}"
     );
+    let hpp::Error::Python { traceback } = &e else {
+        unreachable!()
+    };
+    assert!(traceback.contains("<expr>"), "{traceback}");
     let e = PySnippet::new("")
         .budget(&quick)
         .timeit("undefined_name")
