@@ -377,7 +377,7 @@ impl Julia {
         let rows: Vec<String> = (0..side).map(label).collect();
         heatmap(&HeatMap {
             title: &format!(
-                "The Julia set, c = -0.62772 - 0.42193i: steps before |z| reaches 2 ({} × {} grid, {} iterations)",
+                "Julia set: steps before |z| reaches 2 ({} × {}, at most {})",
                 self.grid, self.grid, self.iterations
             ),
             x_desc: "real part",
