@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use hpp::chapters::{self, CHAPTERS, Chapter, Entry, RunOptions, run_entries};
-use hpp::kernels::{compute, memory};
+use hpp::kernels::{compute, julia, memory};
 use hpp::measure::{Budget, Timing, timeit_with};
 use hpp::{Error, Result, machine};
 
@@ -85,7 +85,8 @@ enum Command {
     },
     /// Time one kernel IPython-style (`%timeit`), e.g. to compare with a notebook.
     Timeit {
-        /// Kernel name: indexed-sum, sum-f64, sum-boxed.
+        /// Kernel name: indexed-sum, sum-f64, sum-boxed (n elements), julia-abs,
+        /// julia-lanes (an n × n grid; the book's is 1000).
         kernel: String,
         /// Elements in the input.
         #[arg(long, default_value_t = 1_000_000)]
@@ -117,7 +118,13 @@ impl BudgetArgs {
     }
 }
 
-const KERNELS: &[&str] = &["indexed-sum", "sum-f64", "sum-boxed"];
+const KERNELS: &[&str] = &[
+    "indexed-sum",
+    "sum-f64",
+    "sum-boxed",
+    "julia-abs",
+    "julia-lanes",
+];
 
 fn main() -> ExitCode {
     // `hpp … | head` closes the pipe early: stop quietly, as other Unix
@@ -274,6 +281,15 @@ fn run(cli: Cli) -> Result<()> {
                     )?;
                     let v = memory::make_boxed(n);
                     timeit_with(&b, || memory::sum_boxed(black_box(&v)))
+                }
+                "julia-abs" | "julia-lanes" => {
+                    // n is the grid's width here (the book's is 1000).
+                    let grid = julia::Grid::new(n)?;
+                    if kernel == "julia-abs" {
+                        timeit_with(&b, || julia::julia_abs(black_box(&grid), julia::MAX_ITER))
+                    } else {
+                        timeit_with(&b, || julia::julia_lanes(black_box(&grid), julia::MAX_ITER))
+                    }
                 }
                 _ => return Err(unknown("kernel", &kernel, KERNELS)),
             };

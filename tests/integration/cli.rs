@@ -54,6 +54,10 @@ fn unknown_names_and_zero_sizes_are_refused_clearly() {
     let (ok, _, err) = hpp(&["timeit", "sum-boxed", "--n", "18446744073709551615"]);
     assert!(!ok, "an absurd size must be refused before allocating");
     assert!(err.contains("needs") && !err.contains("panicked"), "{err}");
+    let (ok, _, err) = hpp(&["timeit", "julia-lanes", "--n", "99999"]);
+    assert!(!ok && err.contains("20000"), "{err}");
+    let (ok, out, err) = hpp(&["timeit", "julia-lanes", "--n", "40", "--quick"]);
+    assert!(ok && out.contains("per loop"), "{err}");
 }
 
 #[test]
