@@ -18,6 +18,12 @@ pub const CHAPTER: Chapter = Chapter {
             load: load_as::<x::Julia>,
         },
         Entry {
+            name: "timing_tools",
+            about: "one run, several clocks: time.time(), a decorator, timeit, the whole process (wall, user, system, peak memory) and memory over time, Python and Rust",
+            run: |m, b, _| Ok(Box::new(x::timing_tools(m, b)?)),
+            load: load_as::<x::TimingTools>,
+        },
+        Entry {
             name: "profilers",
             about: "the Julia program under cProfile, tracemalloc and line_profiler (when installed): the book's tables and what each tool costs",
             run: |m, b, _| Ok(Box::new(x::profilers(m, b)?)),

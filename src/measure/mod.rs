@@ -9,6 +9,7 @@ pub mod counters;
 pub mod cpython;
 pub mod memit;
 pub mod plan;
+pub mod process;
 pub mod progress;
 pub mod py_timeit;
 pub mod quality;

@@ -214,3 +214,71 @@ fn profilers_show_the_books_tables_or_say_why() {
         );
     }
 }
+
+#[test]
+fn a_whole_process_is_measured_or_refused_with_the_reason() {
+    use hpp::measure::process::{run_process, sample_rss};
+    use std::process::Command;
+    use std::time::Duration;
+    let every = Duration::from_millis(5);
+    let limit = Duration::from_secs(20);
+    if cfg!(feature = "force-fallback") {
+        let e = run_process(&mut Command::new("true"), "", limit, every).unwrap_err();
+        assert!(e.unavailable.contains("Linux"), "{e}");
+        return;
+    }
+    // A child that reads its stdin, allocates and exits cleanly.
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "cat >/dev/null; head -c 20000000 /dev/zero | tail -c 1 >/dev/null; echo done",
+    ]);
+    let r = run_process(&mut cmd, "some input\n", limit, every).unwrap();
+    assert_eq!(r.stdout.trim(), "done");
+    assert!(r.wall_s > 0.0 && r.max_rss_bytes > 0, "{r:?}");
+    assert!(r.user_s >= 0.0 && r.system_s >= 0.0);
+    // A failing child: its last stderr line is quoted.
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "echo boom >&2; exit 3"]);
+    let e = run_process(&mut cmd, "", limit, every).unwrap_err();
+    assert!(e.unavailable.contains("boom"), "{e}");
+    // One that overstays its limit is stopped.
+    let mut cmd = Command::new("sleep");
+    cmd.arg("30");
+    let e = run_process(&mut cmd, "", Duration::from_millis(300), every).unwrap_err();
+    assert!(e.unavailable.contains("stopped"), "{e}");
+    // No such program.
+    let e = run_process(&mut Command::new("/nonexistent/prog"), "", limit, every).unwrap_err();
+    assert!(e.unavailable.contains("could not start"), "{e}");
+    // In-process sampling returns the closure's value and at least one sample.
+    let (v, samples) = sample_rss(every, || vec![1u8; 1 << 20].len());
+    assert_eq!(v, 1 << 20);
+    assert!(!samples.is_empty());
+}
+
+#[test]
+fn timing_tools_read_every_clock_or_say_why() {
+    use hpp::experiments::{Outcome, ToData, timing_tools_with};
+    let m = hpp::machine::machine();
+    let b = hpp::measure::Budget::quick();
+    let t = timing_tools_with(&m, &b, None).unwrap();
+    assert!(t.rows.iter().filter(|r| r.language == "rust").count() >= 2);
+    assert!(t.rows.iter().all(|r| r.seconds > 0.0));
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert_eq!(t.rows.iter().filter(|r| r.language == "python").count(), 3);
+        if !cfg!(feature = "force-fallback") {
+            let p = t
+                .python_process
+                .known()
+                .expect("the whole process measured");
+            assert!(p.max_rss_bytes > 0 && !p.rss_samples.is_empty());
+            t.plot().unwrap();
+        }
+    }
+    let entry = hpp::chapters::entry("timing_tools").unwrap();
+    let back = (entry.load)(t.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), t.to_data().unwrap());
+    let none = timing_tools_with(&m, &b, Some("/nonexistent/python3")).unwrap();
+    assert!(none.rows.iter().all(|r| r.language == "rust"));
+    assert!(none.reading().contains("Unavailable"), "{}", none.reading());
+}

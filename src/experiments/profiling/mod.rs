@@ -3,3 +3,4 @@
 
 pub mod julia;
 pub mod profilers;
+pub mod timing_tools;
