@@ -21,7 +21,9 @@ pub struct ProcessRun {
     pub user_s: f64,
     /// CPU time in the kernel, s.
     pub system_s: f64,
-    /// Peak resident set, bytes (the kernel's own count).
+    /// Peak resident set, bytes: the kernel's high-water mark (`VmHWM`) as
+    /// last read while it ran. (`wait4`'s `ru_maxrss` is not used: for a
+    /// forked child it also counts the parent's pages from before `exec`.)
     pub max_rss_bytes: u64,
     /// (seconds since start, resident bytes), sampled while it ran.
     pub rss_samples: Vec<(f64, u64)>,
@@ -42,6 +44,20 @@ pub fn rss_bytes(pid: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
     let pages: u64 = s.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * page_bytes())
+}
+
+/// The kernel's high-water mark of process `pid`'s resident set (`VmHWM`).
+fn high_water_bytes(pid: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = s
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
 }
 
 /// Run `cmd` with `stdin_text` on its standard input, sampling its resident
@@ -97,6 +113,7 @@ pub fn run_process(
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
     let mut samples = Vec::new();
+    let mut peak = 0u64;
     let mut usage: libc::rusage = unsafe_zeroed_rusage();
     let mut status: libc::c_int = 0;
     let pid_s = pid.to_string();
@@ -125,6 +142,9 @@ pub fn run_process(
         if let Some(b) = rss_bytes(&pid_s) {
             samples.push((start.elapsed().as_secs_f64(), b));
         }
+        if let Some(h) = high_water_bytes(&pid_s) {
+            peak = peak.max(h);
+        }
         std::thread::sleep(every);
     }
     let wall_s = start.elapsed().as_secs_f64();
@@ -145,8 +165,7 @@ pub fn run_process(
         wall_s,
         user_s: secs(usage.ru_utime),
         system_s: secs(usage.ru_stime),
-        // ru_maxrss is in KiB on Linux.
-        max_rss_bytes: (usage.ru_maxrss.max(0) as u64) * 1024,
+        max_rss_bytes: peak.max(samples.iter().map(|s| s.1).max().unwrap_or(0)),
         rss_samples: samples,
         stdout,
     })

@@ -70,7 +70,15 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
         y_lo = y_lo.min(y);
         y_hi = y_hi.max(y);
     }
-    let xpad = ((x_hi - x_lo) * 0.04).max(if c.log_x { 0.1 } else { 1.0 });
+    // A linear x axis pads by a share of its span (seconds and thread counts
+    // alike), and does not dip below zero when every x is at or above it.
+    let xpad = if c.log_x {
+        ((x_hi - x_lo) * 0.04).max(0.1)
+    } else if x_hi > x_lo {
+        (x_hi - x_lo) * 0.05
+    } else {
+        1.0
+    };
     let ypad = ((y_hi - y_lo) * 0.08).max(if c.log_y { 0.1 } else { 1.0 });
     let (y_lo, y_hi) = if c.log_y {
         (y_lo - ypad, y_hi + ypad * 2.0)
@@ -78,7 +86,12 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
         // A linear axis starts at zero, so heights compare honestly.
         (y_lo.min(0.0), y_hi + (y_hi - y_lo.min(0.0)) * 0.12)
     };
-    let (x_lo, x_hi) = (x_lo - xpad, x_hi + xpad);
+    let x_floor = if !c.log_x && x_lo >= 0.0 {
+        0.0
+    } else {
+        f64::MIN
+    };
+    let (x_lo, x_hi) = ((x_lo - xpad).max(x_floor), x_hi + xpad);
     let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
     draw(c.title, |root| {
         let mut chart = ChartBuilder::on(root)

@@ -278,10 +278,17 @@ impl Outcome for TimingTools {
                 &p.rss_samples,
             ));
         }
-        if !self.rust_rss_samples.is_empty() {
+        if let Some(base) = self.rust_rss_samples.first().map(|s| s.1) {
+            // Rust ran inside this (already running) process: its line is
+            // the growth of the resident set during the loop.
+            let growth: Vec<(f64, u64)> = self
+                .rust_rss_samples
+                .iter()
+                .map(|&(t, b)| (t, b.saturating_sub(base)))
+                .collect();
             series.push(mib_series(
-                "Rust, the loop (this process, resident set)".into(),
-                &self.rust_rss_samples,
+                "Rust, the loop (growth of this process's resident set)".into(),
+                &growth,
             ));
         }
         xy_chart(&XyChart {
