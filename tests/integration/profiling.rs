@@ -65,6 +65,18 @@ fn julia_runs_checks_and_round_trips() {
     let has_python = hpp::machine::interpreters::find_python(None).is_known();
     assert_eq!(j.rows.iter().any(|r| r.language == "python"), has_python);
     assert!(j.reading().contains("33219980"));
+    if !cfg!(feature = "force-fallback") {
+        assert!(
+            j.cpu_share.known().is_some_and(|s| *s > 0.0),
+            "{:?}",
+            j.cpu_share
+        );
+        assert!(
+            j.reading().contains("of the speed-up on offer"),
+            "{}",
+            j.reading()
+        );
+    }
     j.plot().unwrap();
     let img = j.image().unwrap();
     assert!(img.svg.contains("<svg") && img.title.contains("Julia"));

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Fact, Result};
 use crate::experiments::outcome::{Headline, Outcome, Overlay, Shape, show};
 use crate::kernels::julia::{
     BOOK_SUM, BOOK_WIDTH, Grid, MAX_ITER, julia_abs, julia_cheap_first, julia_dynamic, julia_lanes,
@@ -88,12 +88,20 @@ pub struct Julia {
     pub row_work: Vec<u64>,
     /// What a static split of the rows would hand the busiest thread.
     pub static_splits: Vec<StaticSplit>,
+    /// CPUs' worth of time the OS granted as many spinning threads as the
+    /// threaded variants used, measured in this run: the speed-up on offer.
+    #[serde(default = "share_not_measured")]
+    pub cpu_share: Fact<f64>,
     /// Side of the downsampled picture.
     pub image_side: usize,
     /// The picture: the largest count in each cell, row by row from the top.
     pub image: Vec<u32>,
     /// Budget used.
     pub budget: String,
+}
+
+fn share_not_measured() -> Fact<f64> {
+    Fact::unavailable("not measured by this version of hpp")
 }
 
 /// What the chapter's Python file sends back.
@@ -134,7 +142,7 @@ pub fn julia_with(
     let threads = crate::measure::plan::threads(machine, threads)?;
     let grid = Grid::new(BOOK_WIDTH)?;
     let width = grid.xs.len();
-    let mut progress = Progress::new("julia", 8);
+    let mut progress = Progress::new("julia", 9);
     progress.step("reference");
     let reference = julia_reference(&grid, MAX_ITER);
     let reference_sum = output_sum(&reference);
@@ -150,10 +158,10 @@ pub fn julia_with(
         "runs": budget.level.pick(1, 1, 3),
     });
     let reply = match find_python(interpreter) {
-        crate::error::Fact::Known(p) => {
+        Fact::Known(p) => {
             run_json::<PyReply>(&p, CH02, &spec, python_limit(budget)).map_err(|u| u.unavailable)
         }
-        crate::error::Fact::Unavailable(u) => Err(u.unavailable),
+        Fact::Unavailable(u) => Err(u.unavailable),
     };
     match reply {
         Ok(PyReply {
@@ -239,6 +247,14 @@ pub fn julia_with(
         &|| julia_dynamic(&grid, MAX_ITER, threads),
     )?;
 
+    progress.step("the CPU share on offer");
+    let cpu_share = match crate::kernels::parallel::cpu_share(
+        threads,
+        std::time::Duration::from_millis(budget.level.pick(150, 300, 500)),
+    ) {
+        Ok(s) => Fact::Known(s),
+        Err(e) => Fact::unavailable(e.to_string()),
+    };
     let work = row_work(&reference, width);
     let static_splits = [2, 4, 8, 16]
         .into_iter()
@@ -259,6 +275,7 @@ pub fn julia_with(
         python,
         row_work: work,
         static_splits,
+        cpu_share,
         image_side: IMAGE_SIDE,
         image: downsample(&reference, width, IMAGE_SIDE),
         budget: budget.level.to_string(),
@@ -545,11 +562,23 @@ impl Outcome for Julia {
                 "the two schedules tied"
             };
             s.push_str(&format!(
-                " On {} threads: static rows {}×, dynamic rows {}× the one-thread lanes — {faster}.",
+                " On {} threads: static rows {}×, dynamic rows {}× the one-thread lanes — {faster}",
                 st.threads,
                 fmt_sig(l.seconds / st.seconds, 3),
                 fmt_sig(l.seconds / dy.seconds, 3)
             ));
+            match self.cpu_share.known() {
+                Some(&share) if share > 0.0 => {
+                    let best = (l.seconds / dy.seconds).max(l.seconds / st.seconds);
+                    s.push_str(&format!(
+                        "; the OS granted {} CPUs' worth of time to {} spinning threads in this run, so the better schedule reached {}% of the speed-up on offer.",
+                        fmt_sig(share, 3),
+                        st.threads,
+                        fmt_sig(100.0 * best / share, 3)
+                    ));
+                }
+                _ => s.push('.'),
+            }
             if let (Some(sp), Some(w)) = (split, worst) {
                 let here = if sp.busiest_over_fair < 1.05 {
                     format!(
