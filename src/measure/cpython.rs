@@ -204,11 +204,7 @@ pub fn run_json<T: serde::de::DeserializeOwned>(
     let stderr = err_t.join().unwrap_or_default();
     let status = status?;
     if !status.success() {
-        let last = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("");
+        let last = last_line(&stderr);
         return Err(Unavailable::new(format!(
             "{} exited with {status}: {last}",
             python.display()
@@ -226,6 +222,16 @@ pub fn run_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The last non-blank line of a program's stderr: the one that says why it
+/// failed (Python's exception line, a shell's complaint).
+pub fn last_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+}
+
 /// Longest a Python run may take before it is stopped.
 pub fn python_limit(budget: &Budget) -> Duration {
     Duration::from_secs(budget.level.pick(45, 180, 600))
@@ -238,8 +244,22 @@ pub(crate) fn run_python(
     spec: &serde_json::Value,
     budget: &Budget,
 ) -> std::result::Result<PyOutput, String> {
+    run_chapter_script(interpreter, CH01, spec, budget)
+}
+
+/// Find the interpreter ([`find_python`]: `interpreter`, else `HPP_PYTHON`,
+/// else `python3`) and run a chapter's `script` with `spec` under the
+/// budget's time limit; the error is the reason, for an "unavailable" row.
+pub fn run_chapter_script<T: serde::de::DeserializeOwned>(
+    interpreter: Option<&str>,
+    script: &str,
+    spec: &serde_json::Value,
+    budget: &Budget,
+) -> std::result::Result<T, String> {
     match find_python(interpreter) {
-        Fact::Known(p) => run_bench(&p, spec, python_limit(budget)).map_err(|u| u.unavailable),
+        Fact::Known(p) => {
+            run_json(&p, script, spec, python_limit(budget)).map_err(|u| u.unavailable)
+        }
         Fact::Unavailable(u) => Err(u.unavailable),
     }
 }

@@ -151,11 +151,7 @@ pub fn run_process(
     let stdout = out_t.join().unwrap_or_default();
     let stderr = err_t.join().unwrap_or_default();
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        let last = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("");
+        let last = crate::measure::cpython::last_line(&stderr);
         return Err(Unavailable::new(format!(
             "the process failed (wait status {status}): {last}"
         )));

@@ -16,8 +16,7 @@ use crate::kernels::julia::{
     julia_norm, julia_reference, julia_static, lane_bits, output_sum, row_work,
 };
 use crate::machine::Machine;
-use crate::machine::interpreters::find_python;
-use crate::measure::cpython::{CH02, PythonInfo, python_limit, run_json};
+use crate::measure::cpython::{CH02, PythonInfo, run_chapter_script};
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, HeatMap, bar_chart, heatmap};
 use crate::units::{fmt_seconds, fmt_sig};
@@ -157,12 +156,7 @@ pub fn julia_with(
         "max_iter": MAX_ITER,
         "runs": budget.level.pick(1, 1, 3),
     });
-    let reply = match find_python(interpreter) {
-        Fact::Known(p) => {
-            run_json::<PyReply>(&p, CH02, &spec, python_limit(budget)).map_err(|u| u.unavailable)
-        }
-        Fact::Unavailable(u) => Err(u.unavailable),
-    };
+    let reply = run_chapter_script::<PyReply>(interpreter, CH02, &spec, budget);
     match reply {
         Ok(PyReply {
             python: info,

@@ -13,8 +13,7 @@ use crate::error::{Error, Fact, Result};
 use crate::experiments::outcome::{Headline, Outcome, show};
 use crate::kernels::julia::{Grid, MAX_ITER, julia_abs, julia_reference, output_sum};
 use crate::machine::Machine;
-use crate::machine::interpreters::find_python;
-use crate::measure::cpython::{CH02, PythonInfo, python_limit, run_json};
+use crate::measure::cpython::{CH02, PythonInfo, run_chapter_script, sent_source};
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, bar_chart};
 use crate::report::html::{Html, table};
@@ -163,12 +162,7 @@ pub fn profilers_with(
         "max_iter": MAX_ITER,
         "top": 8,
     });
-    let reply = match find_python(interpreter) {
-        Fact::Known(p) => {
-            run_json::<PyReply>(&p, CH02, &spec, python_limit(budget)).map_err(|u| u.unavailable)
-        }
-        Fact::Unavailable(u) => Err(u.unavailable),
-    };
+    let reply = run_chapter_script::<PyReply>(interpreter, CH02, &spec, budget);
     let mut out = Profilers {
         experiment: "profilers".into(),
         grid: width,
@@ -206,7 +200,7 @@ pub fn profilers_with(
             out.line_profile = r.line_profile;
             // Sent on stdin, the script cannot read its own source back:
             // the code of each line comes from the copy hpp sent.
-            let sent = crate::measure::cpython::sent_source(CH02);
+            let sent = sent_source(CH02);
             let sent: Vec<&str> = sent.lines().collect();
             for l in out.line_profile.iter_mut().filter(|l| l.code.is_empty()) {
                 if let Some(code) = (l.source_line as usize)
