@@ -173,6 +173,13 @@ fn profilers_show_the_books_tables_or_say_why() {
             "{:?}",
             p.cprofile
         );
+        // abs() is called once per step: many times per grid point.
+        assert!(
+            p.reading()
+                .contains("per grid point: cProfile records every one"),
+            "{}",
+            p.reading()
+        );
         assert!(p.slowdown("cProfile").is_some_and(|x| x > 0.0));
         // line_profiler ran, with the code of each line, or says why not.
         if p.line_profile.is_empty() {

@@ -397,12 +397,24 @@ impl Outcome for Profilers {
                 top.function
             ));
             match self.cprofile.get(1) {
-                Some(next) => s.push_str(&format!(
-                    ", then {}% in {} ({} calls — a function call per step is what cProfile sees and what it pays for).",
-                    fmt_sig(100.0 * next.tottime_s / total, 2),
-                    next.function,
-                    next.ncalls
-                )),
+                Some(next) => {
+                    let points = (self.grid * self.grid).max(1) as f64;
+                    let per_point = next.ncalls as f64 / points;
+                    s.push_str(&format!(
+                        ", then {}% in {} ({} calls{}).",
+                        fmt_sig(100.0 * next.tottime_s / total, 2),
+                        next.function,
+                        next.ncalls,
+                        if per_point >= 1.0 {
+                            format!(
+                                ", {} per grid point: cProfile records every one, and that is where its cost goes",
+                                fmt_sig(per_point, 3)
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
                 None => s.push('.'),
             }
         }
