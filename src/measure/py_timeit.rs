@@ -53,6 +53,29 @@ impl std::fmt::Display for PyValue {
 }
 
 impl PyValue {
+    /// Check that Python computed what Rust did before either is timed:
+    /// numbers compare by value (Python's `511370976.0` equals Rust's
+    /// `511370976`), anything else as JSON. Prints the agreed value.
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] naming both values when they differ.
+    pub fn agrees_with<T: serde::Serialize>(&self, rust: T) -> Result<()> {
+        let rust = serde_json::to_value(rust).map_err(|e| Error::Json(e.to_string()))?;
+        let same = match (self.0.as_f64(), rust.as_f64()) {
+            (Some(p), Some(r)) => p == r,
+            _ => self.0 == rust,
+        };
+        if same {
+            println!("Python and Rust agree: {rust}");
+            Ok(())
+        } else {
+            Err(Error::bad_input(format!(
+                "Python computed {} and Rust {rust}: they differ, so neither is worth timing — fix one first",
+                self.0
+            )))
+        }
+    }
+
     /// Show in a notebook as the JSON text.
     pub fn evcxr_display(&self) {
         println!(

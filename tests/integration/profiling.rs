@@ -149,6 +149,19 @@ fn julia_reading_follows_the_data() {
         },
     );
     assert!(j.reading().contains("(2× faster)"), "{}", j.reading());
+    // Rows of equal cost: the reading says so instead of "differ".
+    j.row_work = vec![100; 8];
+    assert!(
+        j.reading().contains("The rows cost about the same"),
+        "{}",
+        j.reading()
+    );
+    j.row_work = vec![1, 300, 300, 1];
+    assert!(
+        j.reading().contains("The rows differ in cost"),
+        "{}",
+        j.reading()
+    );
 }
 
 #[test]

@@ -313,6 +313,20 @@ fn py_timeit_and_py_eval_run_the_readers_python() {
     let v = py_eval("sum(values)", setup).unwrap();
     let rust: f64 = (0..1000).map(f64::from).sum();
     assert_eq!(v.as_f64(), Some(rust));
+    v.agrees_with(rust).unwrap();
+    v.agrees_with(499_500u64).unwrap();
+    let e = v.agrees_with(rust + 1.0).unwrap_err().to_string();
+    assert!(e.contains("499500") && e.contains("differ"), "{e}");
+    py_eval("[1, 'a']", "")
+        .unwrap()
+        .agrees_with((1, "a"))
+        .unwrap();
+    assert!(
+        py_eval("[1, 'a']", "")
+            .unwrap()
+            .agrees_with((1, "b"))
+            .is_err()
+    );
     assert_eq!(
         py_eval("[1, 'a', {'k': None}]", "").unwrap().0,
         serde_json::json!([1, "a", {"k": null}])

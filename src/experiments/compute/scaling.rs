@@ -99,7 +99,7 @@ pub fn amdahl(points: &[(usize, f64)]) -> Option<f64> {
 /// [`Error::TooBig`] when the memory-bound array would not fit.
 pub fn scaling(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Result<Scaling> {
     let cpus = crate::measure::plan::threads(machine, threads)?;
-    let quick = budget.level == crate::measure::budget::Level::Quick;
+    let quick = budget.level == crate::measure::Level::Quick;
     let big = crate::measure::plan::beyond_caches(machine, budget);
     budget.check_alloc(machine, "scaling's array", big)?;
     let point = budget.per_point();

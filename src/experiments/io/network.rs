@@ -40,7 +40,7 @@ pub struct Network {
 /// sandbox forbidding sockets).
 pub fn network(machine: &Machine, budget: &Budget) -> Result<Network> {
     let _ = machine;
-    let quick = budget.level == crate::measure::budget::Level::Quick;
+    let quick = budget.level == crate::measure::Level::Quick;
     let total: u64 = if quick { 16 << 20 } else { 64 << 20 };
     let rounds = if quick { 2_000 } else { 10_000 };
     let runs = budget.runs.clamp(1, 5);

@@ -76,11 +76,7 @@ pub fn storage(machine: &Machine, budget: &Budget, dir: Option<&Path>) -> Result
             available_bytes: free,
         });
     }
-    let randoms = if budget.level == crate::measure::budget::Level::Quick {
-        2_000
-    } else {
-        20_000
-    };
+    let randoms = budget.level.pick(2_000, 20_000, 20_000);
     let runs = budget.runs.clamp(1, 5);
     let mut progress = Progress::new("storage", 5);
     progress.step(&format!("writing {} in {}", fmt_bytes(size), dir.display()));

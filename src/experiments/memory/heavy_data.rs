@@ -53,11 +53,7 @@ pub struct HeavyData {
 /// # Errors
 /// [`crate::Error::TooBig`] when it would not fit in memory.
 pub fn heavy_data(machine: &Machine, budget: &Budget) -> Result<HeavyData> {
-    let n: usize = if budget.level == crate::measure::budget::Level::Quick {
-        1 << 18
-    } else {
-        1 << 20
-    };
+    let n: usize = budget.level.pick(1 << 18, 1 << 20, 1 << 20);
     let n = n.min((budget.max_working_set_bytes / 8) as usize).max(1024);
     // Floats, a copy, bytes and text (up to ~25 bytes a float).
     budget.check_alloc(machine, "heavy_data's buffers", (n * 50) as u64)?;

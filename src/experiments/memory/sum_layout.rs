@@ -21,11 +21,7 @@ use crate::units::{fmt_bytes, fmt_sig};
 /// [`crate::Error::TooBig`] when the largest size would not fit in memory.
 pub fn sum_layout(machine: &Machine, budget: &Budget) -> Result<Sweep> {
     let top = crate::measure::plan::beyond_caches(machine, budget);
-    let factor = if budget.level == crate::measure::budget::Level::Quick {
-        4
-    } else {
-        2
-    };
+    let factor = budget.level.pick(4, 2, 2);
     let sizes = size_steps(4 << 10, top, factor);
     let largest = sizes.last().copied().unwrap_or(top);
     budget.check_alloc(

@@ -585,11 +585,20 @@ impl Outcome for Julia {
                         sp.threads, sp.busiest_over_fair
                     )
                 };
+                let rows = if self.row_spread() >= 1.5 {
+                    format!(
+                        "The rows differ in cost (the heaviest row takes {}× the lightest's iterations)",
+                        fmt_sig(self.row_spread(), 3)
+                    )
+                } else {
+                    format!(
+                        "The rows cost about the same (the heaviest {}× the lightest)",
+                        fmt_sig(self.row_spread(), 3)
+                    )
+                };
                 s.push_str(&format!(
-                    " The rows differ in cost (the heaviest row takes {}× the lightest's iterations): {here}, and {} blocks would give the busiest {:.2}×.",
-                    fmt_sig(self.row_spread(), 3),
-                    w.threads,
-                    w.busiest_over_fair
+                    " {rows}: {here}, and {} blocks would give the busiest {:.2}×.",
+                    w.threads, w.busiest_over_fair
                 ));
             }
         }

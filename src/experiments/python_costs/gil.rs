@@ -100,11 +100,7 @@ fn rust_threads(total: u64, workers: usize) -> f64 {
 pub fn gil(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Result<Gil> {
     let cpus = crate::measure::plan::threads(machine, threads)?;
     let workers = worker_counts(cpus);
-    let runs = if budget.level == crate::measure::budget::Level::Quick {
-        2
-    } else {
-        3
-    };
+    let runs = budget.level.pick(2, 3, 3);
     let mut interpreters: Vec<std::path::PathBuf> = Vec::new();
     let mut unavailable = Vec::new();
     match find_python(None) {
