@@ -2,18 +2,19 @@
 //! its JSON: a chapter's examples (`python/chNN_slug.py`) or a notebook's
 //! snippet (`python/snippet.py`), each behind the shared timing harness
 //! (`python/hpp_timing.py`). The script travels on stdin, so nothing is
-//! written to disk; a run that overstays its time limit is killed.
+//! written to disk; it runs on a leash (`measure::child`): a run that overstays
+//! its time limit or floods its output is stopped with all it started.
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Fact, Unavailable};
 use crate::machine::interpreters::find_python;
 use crate::measure::Budget;
+use crate::measure::child::{Leash, run_contained};
 
 /// The timing harness every script starts with, compiled in so a notebook
 /// cell finds it wherever it runs.
@@ -153,70 +154,20 @@ pub fn run_json<T: serde::de::DeserializeOwned>(
     limit: Duration,
 ) -> Result<T, Unavailable> {
     let source = sent_source(script);
-    let mut child = Command::new(python)
-        .arg("-")
-        .arg(request.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Unavailable::new(format!("could not start {}: {e}", python.display())))?;
-    let script_sent = child
-        .stdin
-        .take()
-        .map(|mut s| s.write_all(source.as_bytes()))
-        .transpose();
-    // Read both pipes on their own threads so a chatty child cannot block.
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
-    let out_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(o) = out.as_mut() {
-            let _ = o.read_to_string(&mut s);
-        }
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(e) = err.as_mut() {
-            let _ = e.read_to_string(&mut s);
-        }
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break Ok(s),
-            Ok(None) if start.elapsed() > limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(Unavailable::new(format!(
-                    "{} ran past its {:.0} s limit and was stopped",
-                    python.display(),
-                    limit.as_secs_f64()
-                )));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => break Err(Unavailable::new(format!("waiting for python: {e}"))),
-        }
-    };
-    let stdout = out_t.join().unwrap_or_default();
-    let stderr = err_t.join().unwrap_or_default();
-    let status = status?;
-    if !status.success() {
-        let last = last_line(&stderr);
+    let mut cmd = Command::new(python);
+    cmd.arg("-").arg(request.to_string());
+    let run = run_contained(&mut cmd, source.as_bytes(), &Leash::new(limit))?;
+    if !run.success() {
+        let last = last_line(&run.stderr);
         return Err(Unavailable::new(format!(
-            "{} exited with {status}: {last}",
-            python.display()
+            "{} exited with {}: {last}",
+            python.display(),
+            run.describe()
         )));
     }
-    serde_json::from_str(&stdout).map_err(|e| {
-        let sent = match &script_sent {
-            Err(w) => format!("; the script could not be sent: {w}"),
-            Ok(_) => String::new(),
-        };
+    serde_json::from_str(&run.stdout).map_err(|e| {
         Unavailable::new(format!(
-            "{} printed something hpp cannot read ({e}){sent}",
+            "{} printed something hpp cannot read ({e})",
             python.display()
         ))
     })

@@ -3,6 +3,7 @@
 
 pub mod bandwidth;
 pub mod budget;
+pub mod child;
 pub mod clock;
 pub mod compare;
 pub mod counters;

@@ -4,13 +4,13 @@
 //! time (from `/proc/PID/statm`). Also the same resident-set sampling for a
 //! closure run in this process, to set a Rust run beside a Python one.
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Unavailable;
+use crate::measure::child::{Leash, run_contained};
 
 /// One process's run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,7 +47,7 @@ pub fn rss_bytes(pid: &str) -> Option<u64> {
 }
 
 /// The kernel's high-water mark of process `pid`'s resident set (`VmHWM`).
-fn high_water_bytes(pid: &str) -> Option<u64> {
+pub(crate) fn high_water_bytes(pid: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let kib: u64 = s
         .lines()
@@ -61,11 +61,13 @@ fn high_water_bytes(pid: &str) -> Option<u64> {
 }
 
 /// Run `cmd` with `stdin_text` on its standard input, sampling its resident
-/// set every `every`, and stop it after `limit`.
+/// set every `every`, and stop it (with everything it started) after
+/// `limit` ([`run_contained`]).
 ///
 /// # Errors
 /// `Unavailable` with the reason: not Linux, the program does not start,
-/// exits with an error (its last stderr line quoted), or runs past `limit`.
+/// exits with an error (its last stderr line quoted), runs past `limit` or
+/// floods its output.
 pub fn run_process(
     cmd: &mut Command,
     stdin_text: &str,
@@ -77,93 +79,25 @@ pub fn run_process(
             "measuring a whole process reads Linux's /proc and wait4",
         ));
     }
-    let start = Instant::now();
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Unavailable::new(format!("could not start the process: {e}")))?;
-    let pid = child.id() as libc::pid_t;
-    if let Some(mut s) = child.stdin.take() {
-        let text = stdin_text.to_string();
-        std::thread::spawn(move || {
-            let _ = s.write_all(text.as_bytes());
-        });
-    }
-    let read_all = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_string(&mut s);
-            }
-            s
-        })
+    let leash = Leash {
+        sample_every: Some(every),
+        ..Leash::new(limit)
     };
-    let out_t = read_all(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err_t = read_all(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let mut samples = Vec::new();
-    let mut peak = 0u64;
-    let mut usage: libc::rusage = unsafe_zeroed_rusage();
-    let mut status: libc::c_int = 0;
-    let pid_s = pid.to_string();
-    loop {
-        // SAFETY: `pid` is our own child, not yet reaped; `status` and
-        // `usage` are valid for writes. WNOHANG returns at once.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        if r < 0 {
-            return Err(Unavailable::new(format!(
-                "waiting for the process: {}",
-                std::io::Error::last_os_error()
-            )));
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            // SAFETY: as above, now blocking until the killed child is reaped.
-            unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-            return Err(Unavailable::new(format!(
-                "the process ran past its {:.0} s limit and was stopped",
-                limit.as_secs_f64()
-            )));
-        }
-        if let Some(b) = rss_bytes(&pid_s) {
-            samples.push((start.elapsed().as_secs_f64(), b));
-        }
-        if let Some(h) = high_water_bytes(&pid_s) {
-            peak = peak.max(h);
-        }
-        std::thread::sleep(every);
-    }
-    let wall_s = start.elapsed().as_secs_f64();
-    let stdout = out_t.join().unwrap_or_default();
-    let stderr = err_t.join().unwrap_or_default();
-    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        let last = crate::measure::cpython::last_line(&stderr);
+    let run = run_contained(cmd, stdin_text.as_bytes(), &leash)?;
+    if !run.success() {
+        let last = crate::measure::cpython::last_line(&run.stderr);
         return Err(Unavailable::new(format!(
-            "the process failed (wait status {status}): {last}"
+            "the process failed ({}): {last}",
+            run.describe()
         )));
     }
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
     Ok(ProcessRun {
-        wall_s,
-        user_s: secs(usage.ru_utime),
-        system_s: secs(usage.ru_stime),
-        max_rss_bytes: peak.max(samples.iter().map(|s| s.1).max().unwrap_or(0)),
-        rss_samples: samples,
-        stdout,
+        wall_s: run.wall_s,
+        user_s: run.user_s,
+        system_s: run.system_s,
+        max_rss_bytes: run.peak_rss_bytes,
+        rss_samples: run.rss_samples,
+        stdout: run.stdout,
     })
 }
 
