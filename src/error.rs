@@ -69,6 +69,8 @@ pub enum Error {
         /// Python's own traceback.
         traceback: String,
     },
+    /// A bug in hpp itself (an experiment panicked); the message says where.
+    Bug(String),
 }
 
 impl Error {
@@ -104,6 +106,10 @@ impl fmt::Display for Error {
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Plot(m) => write!(f, "could not draw the plot: {m}"),
             Error::Json(m) => write!(f, "JSON: {m}"),
+            Error::Bug(m) => write!(
+                f,
+                "a bug in hpp: {m} (please report it; the other experiments are not affected)"
+            ),
             Error::Python { traceback } => {
                 write!(
                     f,

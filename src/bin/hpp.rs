@@ -181,14 +181,20 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let m = machine();
             let b = budget.budget();
-            hpp::measure::plan::threads(&m, threads)?;
             let opts = RunOptions { threads, dir };
+            opts.check(&m)?;
+            for (flag, file) in [("--json", &json), ("--svg", &svg)] {
+                if let Some(f) = file {
+                    check_file_target(flag, f)?;
+                }
+            }
             if name == "all" {
                 return run_all(&m, &b, &opts, json.as_deref(), svg.is_some());
             }
             let entry = chapters::entry(&name)?;
-            let (mut ran, counts) =
+            let (ran, counts) =
                 hpp::measure::count(|| run_entries(entry.name, &[entry], &m, &b, &opts, |_| {}));
+            let mut ran = ran?;
             let out = ran
                 .pop()
                 .map_or_else(|| Err(Error::bad_input("nothing ran")), |r| r.outcome)?;
@@ -233,12 +239,12 @@ fn run(cli: Cli) -> Result<()> {
             };
             hpp::club::results::check_member(&name)?;
             let m = machine();
-            hpp::measure::plan::threads(&m, threads)?;
+            let opts = RunOptions { threads, dir };
+            opts.check(&m)?;
             for (_, dir) in &picked {
                 prepare_out(dir)?;
             }
             let b = budget.budget();
-            let opts = RunOptions { threads, dir };
             for (chapter, dir) in picked {
                 run_one_chapter(chapter, &dir, &name, &m, &b, &opts)?;
             }
@@ -369,7 +375,7 @@ fn run_all(
             Err(err) => println!("{}: unavailable: {err}", r.entry.name),
         }
         println!("({:.1} s)\n", r.seconds);
-    });
+    })?;
     let mut results = serde_json::Map::new();
     for r in &ran {
         let v = match &r.outcome {
@@ -397,7 +403,8 @@ fn run_all(
     Ok(())
 }
 
-/// Create the output folder, refusing a path that is a file.
+/// Create the output folder, refusing a path that is a file or a folder
+/// hpp cannot write in, before anything runs.
 fn prepare_out(dir: &std::path::Path) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::bad_input(format!(
@@ -405,7 +412,25 @@ fn prepare_out(dir: &std::path::Path) -> Result<()> {
             dir.display()
         )));
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("--out: creating {}", dir.display()), e))?;
+    hpp::measure::plan::writable_folder(dir, "--out")
+}
+
+/// A file the run will write at the end: its folder must exist and take
+/// files now, so a long run is not lost to a typo.
+fn check_file_target(flag: &str, file: &std::path::Path) -> Result<()> {
+    if file.is_dir() {
+        return Err(Error::bad_input(format!(
+            "{flag} {} is a folder; give a file name",
+            file.display()
+        )));
+    }
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    hpp::measure::plan::writable_folder(parent, flag)
 }
 
 fn unknown(what: &str, name: &str, known: &[&str]) -> Error {

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::experiments::Outcome;
 use crate::machine::Machine;
 use crate::measure::quality::{Dispersion, observe};
-use crate::measure::{Budget, Progress};
+use crate::measure::{Budget, Progress, plan};
 
 /// Settings some experiments take besides the budget.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +26,22 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Folder for temporary files (storage experiments).
     pub dir: Option<PathBuf>,
+}
+
+impl RunOptions {
+    /// Check every setting against this machine before anything runs: the
+    /// thread count ([`plan::threads`]) and the scratch folder (it must be
+    /// a folder hpp can write in).
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] saying which setting and what to give instead.
+    pub fn check(&self, machine: &Machine) -> Result<()> {
+        plan::threads(machine, self.threads)?;
+        if let Some(dir) = &self.dir {
+            plan::writable_folder(dir, "the folder for temporary files (--dir)")?;
+        }
+        Ok(())
+    }
 }
 
 /// How an entry runs its experiment.
@@ -138,10 +154,28 @@ pub fn entry(name: &str) -> Result<&'static Entry> {
 /// Run the experiment called `name`.
 ///
 /// # Errors
-/// As [`entry`] for an unknown name; otherwise whatever the experiment
+/// As [`entry`] for an unknown name and [`RunOptions::check`] for a bad
+/// setting (both before anything runs); otherwise whatever the experiment
 /// returns.
 pub fn run_named(name: &str, m: &Machine, b: &Budget, o: &RunOptions) -> Result<Box<dyn Outcome>> {
-    (entry(name)?.run)(m, b, o)
+    let entry = entry(name)?;
+    o.check(m)?;
+    run_caught(entry, m, b, o)
+}
+
+/// Run one entry; a panic inside it (a bug) comes back as an error that
+/// names the experiment, so a notebook kernel and a chapter run go on.
+fn run_caught(entry: &Entry, m: &Machine, b: &Budget, o: &RunOptions) -> Result<Box<dyn Outcome>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (entry.run)(m, b, o))).unwrap_or_else(
+        |payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(Error::Bug(format!("{} panicked: {what}", entry.name)))
+        },
+    )
 }
 
 /// One experiment after it ran: its outcome (or why it could not run), how
@@ -159,7 +193,12 @@ pub struct Ran {
 
 /// Run `entries` in order with one line of progress each, handing each
 /// result to `done` as it finishes (to print it while the next one runs).
-/// The one runner behind `hpp run`, `hpp run all` and `hpp chapter`.
+/// The one runner behind `hpp run`, `hpp run all` and `hpp chapter`. The
+/// options are checked before the first one starts; a panicking experiment
+/// becomes its own error and the rest go on.
+///
+/// # Errors
+/// As [`RunOptions::check`], before anything runs.
 pub fn run_entries(
     label: &str,
     entries: &[&'static Entry],
@@ -167,14 +206,15 @@ pub fn run_entries(
     budget: &Budget,
     opts: &RunOptions,
     mut done: impl FnMut(&Ran),
-) -> Vec<Ran> {
+) -> Result<Vec<Ran>> {
+    opts.check(machine)?;
     let mut progress = Progress::new(label, entries.len());
-    entries
+    Ok(entries
         .iter()
         .map(|&entry| {
             progress.step(entry.name);
             let t = Instant::now();
-            let (outcome, dispersion) = observe(|| (entry.run)(machine, budget, opts));
+            let (outcome, dispersion) = observe(|| run_caught(entry, machine, budget, opts));
             let ran = Ran {
                 entry,
                 outcome,
@@ -184,5 +224,5 @@ pub fn run_entries(
             done(&ran);
             ran
         })
-        .collect()
+        .collect())
 }

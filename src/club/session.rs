@@ -59,6 +59,7 @@ pub fn run_chapter(
     opts: &RunOptions,
 ) -> Result<ChapterRun> {
     super::results::check_member(member)?;
+    opts.check(machine)?;
     let t0 = Instant::now();
     let quality = measure_quality(
         machine,
@@ -68,7 +69,7 @@ pub fn run_chapter(
     let mut sections = Vec::new();
     let entries: Vec<&'static Entry> = chapter.experiments.iter().collect();
     let label = format!("chapter {}", chapter.number);
-    for ran in run_entries(&label, &entries, machine, budget, opts, |_| {}) {
+    for ran in run_entries(&label, &entries, machine, budget, opts, |_| {})? {
         let e = ran.entry;
         let flags = ran
             .dispersion

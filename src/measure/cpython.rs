@@ -183,9 +183,24 @@ pub fn last_line(stderr: &str) -> &str {
         .unwrap_or("")
 }
 
-/// Longest a Python run may take before it is stopped.
-pub fn python_limit(budget: &Budget) -> Duration {
-    Duration::from_secs(budget.level.pick(45, 180, 600))
+/// Longest a Python run may take before it is stopped (with everything it
+/// started): `HPP_PYTHON_LIMIT` seconds when set (for a slow machine, or a
+/// test that needs a hung interpreter stopped sooner), else by budget:
+/// 45 s quick, 180 s default, 600 s thorough.
+///
+/// # Errors
+/// `Unavailable` when `HPP_PYTHON_LIMIT` is not a number of seconds
+/// between 0.1 and 86400.
+pub fn python_limit(budget: &Budget) -> Result<Duration, Unavailable> {
+    match std::env::var("HPP_PYTHON_LIMIT") {
+        Ok(v) if !v.trim().is_empty() => match v.trim().parse::<f64>() {
+            Ok(s) if (0.1..=86_400.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
+            _ => Err(Unavailable::new(format!(
+                "HPP_PYTHON_LIMIT={v:?} is not a time limit: give seconds between 0.1 and 86400, or unset it"
+            ))),
+        },
+        _ => Ok(Duration::from_secs(budget.level.pick(45, 180, 600))),
+    }
 }
 
 /// Find the interpreter ([`find_python`]) and run chapter 1's examples with
@@ -208,9 +223,9 @@ pub fn run_chapter_script<T: serde::de::DeserializeOwned>(
     budget: &Budget,
 ) -> std::result::Result<T, String> {
     match find_python(interpreter) {
-        Fact::Known(p) => {
-            run_json(&p, script, spec, python_limit(budget)).map_err(|u| u.unavailable)
-        }
+        Fact::Known(p) => python_limit(budget)
+            .and_then(|limit| run_json(&p, script, spec, limit))
+            .map_err(|u| u.unavailable),
         Fact::Unavailable(u) => Err(u.unavailable),
     }
 }

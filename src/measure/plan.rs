@@ -2,6 +2,8 @@
 //! which cache sizes to mark on a plot, and how many threads to use. All of
 //! it is derived from the machine card and the budget, never typed in.
 
+use std::path::Path;
+
 use crate::error::{Error, Result};
 use crate::machine::Machine;
 use crate::measure::Budget;
@@ -84,4 +86,35 @@ pub fn thread_counts(n: usize) -> Vec<usize> {
         .collect();
     v.push(n.max(1));
     v
+}
+
+/// Check that `dir` is a folder hpp can create files in (by creating and
+/// removing one), before an experiment counts on it.
+///
+/// # Errors
+/// [`Error::BadInput`] naming `what` and saying what is wrong: missing, not
+/// a folder, or not writable.
+pub fn writable_folder(dir: &Path, what: &str) -> Result<()> {
+    let shown = dir.display();
+    if !dir.exists() {
+        return Err(Error::bad_input(format!(
+            "{what}: {shown} does not exist; give an existing folder"
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(Error::bad_input(format!(
+            "{what}: {shown} is not a folder; give a folder"
+        )));
+    }
+    let probe = dir.join(format!(".hpp-write-check-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|e| {
+            Error::bad_input(format!(
+                "{what}: hpp cannot write in {shown} ({e}); give a folder you can write to"
+            ))
+        })
 }

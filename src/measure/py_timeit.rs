@@ -195,7 +195,10 @@ impl PySnippet {
             "min_run_s": self.budget.per_point().min_run_s,
             "runs": self.budget.runs.clamp(3, 11),
         });
-        let limit = self.limit.unwrap_or_else(|| python_limit(&self.budget));
+        let limit = match self.limit {
+            Some(l) => l,
+            None => python_limit(&self.budget)?,
+        };
         let reply: Reply = run_json(&python, SNIPPET, &request, limit)?;
         // What the snippet printed is shown, as it would be in a Python cell;
         // so is a traceback, on stdout, which evcxr keeps in step with the

@@ -126,10 +126,13 @@ pub fn timing_tools_with(
         unavailable: Vec::new(),
         budget: budget.level.to_string(),
     };
-    let limit = python_limit(budget);
     progress.step("CPython: three clocks around the call");
-    match find_python(interpreter) {
-        Fact::Known(py) => {
+    let python = match python_limit(budget) {
+        Ok(limit) => find_python(interpreter).map(|py| (py, limit)),
+        Err(u) => Fact::Unavailable(u),
+    };
+    match python {
+        Fact::Known((py, limit)) => {
             let spec = serde_json::json!({"tasks": ["timing_tools"], "width": width, "max_iter": MAX_ITER});
             match run_json::<PyReply>(&py, CH02, &spec, limit) {
                 Ok(PyReply {

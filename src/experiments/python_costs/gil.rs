@@ -127,7 +127,7 @@ pub fn gil(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Result
     });
     for py in &interpreters {
         progress.step(&py.display().to_string());
-        match run_bench(py, &spec, python_limit(budget)) {
+        match python_limit(budget).and_then(|limit| run_bench(py, &spec, limit)) {
             Ok(out) => {
                 let name = format!("{} {}", out.python.implementation, out.python.version);
                 let free = out.python.gil.starts_with("disabled");
