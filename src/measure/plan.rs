@@ -60,23 +60,56 @@ pub fn beyond_caches(machine: &Machine, budget: &Budget) -> u64 {
 /// thousands of threads.
 pub const MAX_THREADS_PER_CPU: usize = 16;
 
+/// Stack reserved per thread hpp starts: Rust's default for spawned
+/// threads, which rayon keeps.
+pub const THREAD_STACK_BYTES: u64 = 2 << 20;
+
 /// The thread count to use: `None` or `Some(0)` mean every usable CPU (as
 /// rayon and divan read 0); otherwise the number asked for, up to
-/// [`MAX_THREADS_PER_CPU`] per usable CPU.
+/// [`MAX_THREADS_PER_CPU`] per usable CPU and no more than the free memory
+/// holds stacks for (a thread that cannot get its stack aborts the whole
+/// process, and with it a notebook's kernel). Decided before any thread
+/// starts.
 ///
 /// # Errors
-/// [`Error::BadInput`] for a count above that ceiling, naming it.
+/// [`Error::BadInput`] for a count above either ceiling, naming it.
 pub fn threads(machine: &Machine, asked: Option<usize>) -> Result<usize> {
     let cpus = machine.usable_cpus().max(1);
-    match asked {
-        None | Some(0) => Ok(cpus),
-        Some(n) if n > cpus.saturating_mul(MAX_THREADS_PER_CPU) => Err(Error::bad_input(format!(
-            "{n} threads on {cpus} usable CPU{} is only time slicing: use at most {} (or 0 for one per CPU)",
+    let n = match asked {
+        None | Some(0) => return Ok(cpus),
+        Some(n) => n,
+    };
+    let per_cpu = cpus.saturating_mul(MAX_THREADS_PER_CPU);
+    if n > per_cpu {
+        return Err(Error::bad_input(format!(
+            "{n} threads on {cpus} usable CPU{} is only time slicing: use at most {per_cpu} (or 0 for one per CPU)",
             if cpus == 1 { "" } else { "s" },
-            cpus * MAX_THREADS_PER_CPU
-        ))),
-        Some(n) => Ok(n),
+        )));
     }
+    if let Some(free) = machine.available_memory_bytes() {
+        let room = (free / 4 / THREAD_STACK_BYTES).max(1) as usize;
+        if n > room {
+            return Err(Error::bad_input(format!(
+                "{n} threads need {} of stacks but {} is free: use at most {room}",
+                fmt_bytes(n as u64 * THREAD_STACK_BYTES),
+                fmt_bytes(free)
+            )));
+        }
+    }
+    Ok(n)
+}
+
+/// The thread counts an experiment that oversubscribes on purpose runs:
+/// 1, 2, 4, … up to `n`, `n`, then `2n` when the plan ([`threads`]) allows
+/// that many (it is left out otherwise, never forced).
+pub fn counts_with_oversubscription(machine: &Machine, n: usize) -> Vec<usize> {
+    let mut v = thread_counts(n);
+    if let Some(over) = n.checked_mul(2)
+        && threads(machine, Some(over)).is_ok()
+    {
+        v.push(over);
+    }
+    v
 }
 
 /// 1, 2, 4, … up to `n`, and `n` itself.

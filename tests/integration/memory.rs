@@ -500,3 +500,17 @@ fn thread_counts_read_zero_as_every_cpu_everywhere() {
         .to_string();
     assert!(e.contains("time slicing"), "{e}");
 }
+
+#[test]
+fn thread_counts_stop_where_free_memory_holds_no_more_stacks() {
+    use hpp::measure::plan::{THREAD_STACK_BYTES, threads};
+    let mut m = machine();
+    let cpus = m.usable_cpus();
+    // Room for two stacks (a quarter of free memory is theirs at most).
+    m.memory.available_bytes = hpp::Fact::Known(8 * THREAD_STACK_BYTES);
+    assert_eq!(threads(&m, Some(2)).unwrap(), 2);
+    let e = threads(&m, Some(3)).unwrap_err().to_string();
+    assert!(e.contains("stacks") && e.contains("at most 2"), "{e}");
+    // 0 still means one per CPU: those threads are what the machine has.
+    assert_eq!(threads(&m, Some(0)).unwrap(), cpus);
+}

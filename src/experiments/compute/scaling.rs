@@ -14,7 +14,6 @@ use crate::experiments::outcome::{Headline, Overlay, Shape};
 use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::parallel::{compute_job, counters, cpu_share, memory_job};
 use crate::machine::Machine;
-use crate::measure::plan::thread_counts;
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, XyChart, XySeries, xy_chart};
 use crate::units::fmt_sig;
@@ -103,8 +102,7 @@ pub fn scaling(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Re
     let big = crate::measure::plan::beyond_caches(machine, budget);
     budget.check_alloc(machine, "scaling's array", big)?;
     let point = budget.per_point();
-    let mut counts = thread_counts(cpus);
-    counts.push(cpus * 2);
+    let counts = crate::measure::plan::counts_with_oversubscription(machine, cpus);
     let mut progress = Progress::new("scaling", 3 + counts.len() * 2);
     progress.step("CPU share");
     let share: Fact<f64> =
@@ -311,8 +309,13 @@ impl Outcome for Scaling {
                 line: false,
             });
         }
+        let oversubscribed = self.points.iter().any(|p| p.threads > self.cpus);
         xy_chart(&XyChart {
-            title: "Speed-up with more threads (the last point oversubscribes)",
+            title: if oversubscribed {
+                "Speed-up with more threads (the last point oversubscribes)"
+            } else {
+                "Speed-up with more threads"
+            },
             x_label: "threads",
             y_label: "speed-up over one thread (×)",
             series: &series,

@@ -52,12 +52,6 @@ pub struct Gil {
     pub budget: String,
 }
 
-fn worker_counts(cpus: usize) -> Vec<usize> {
-    let mut v = crate::measure::plan::thread_counts(cpus);
-    v.push(2 * cpus.max(1));
-    v
-}
-
 /// Python loop iterations for the whole job.
 fn python_work(budget: &Budget) -> u64 {
     budget.level.pick(3_000_000, 10_000_000, 30_000_000)
@@ -99,7 +93,7 @@ fn rust_threads(total: u64, workers: usize) -> f64 {
 /// [`crate::Error::BadInput`] for an absurd thread count (0 means every CPU).
 pub fn gil(machine: &Machine, budget: &Budget, threads: Option<usize>) -> Result<Gil> {
     let cpus = crate::measure::plan::threads(machine, threads)?;
-    let workers = worker_counts(cpus);
+    let workers = crate::measure::plan::counts_with_oversubscription(machine, cpus);
     let runs = budget.level.pick(2, 3, 3);
     let mut interpreters: Vec<std::path::PathBuf> = Vec::new();
     let mut unavailable = Vec::new();
