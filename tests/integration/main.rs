@@ -4,6 +4,7 @@ mod cli;
 mod club;
 mod compute;
 mod harness;
+mod hostile;
 mod io;
 mod kernels;
 mod memory;
