@@ -9,20 +9,84 @@ through the real `rust` (evcxr) kernel.
                                 run every notebook in the rust kernel, fail on
                                 errors, panics or a plot cell without an SVG;
                                 write executed notebooks and HTML to DIR
+
+Each kernel builds in a fresh folder (EVCXR_TMPDIR) seeded with the
+project's Cargo.lock just before the first cell runs, so a notebook builds
+the dependency versions the tests ran; after the run the versions the
+kernel built are checked against Cargo.lock and the folder is removed.
 """
 import argparse
 import copy
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 NOTEBOOKS = ROOT / "notebooks"
 FIX = "run `make notebooks` and commit notebooks/"
+
+
+@contextmanager
+def pinned_kernel_build(client):
+    """Give the kernel that `client` starts a fresh build folder, seed it
+    with Cargo.lock before its first cell (evcxr runs cargo once at start
+    with no dependencies, which would prune a lock seeded earlier), and
+    remove it afterwards. Yields the folder."""
+    folder = Path(tempfile.mkdtemp(prefix="hpp-evcxr-"))
+    old = os.environ.get("EVCXR_TMPDIR")
+    os.environ["EVCXR_TMPDIR"] = str(folder)
+
+    def seed(cell=None, cell_index=0, **_):
+        if cell_index == 0:
+            shutil.copy(ROOT / "Cargo.lock", folder / "Cargo.lock")
+
+    client.on_cell_execute = seed
+    try:
+        yield folder
+    finally:
+        if old is None:
+            os.environ.pop("EVCXR_TMPDIR", None)
+        else:
+            os.environ["EVCXR_TMPDIR"] = old
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def locked_versions(text):
+    """{package name: set of versions} from a Cargo.lock's text."""
+    found = {}
+    for name, version in re.findall(r'name = "([^"]+)"\nversion = "([^"]+)"', text):
+        found.setdefault(name, set()).add(version)
+    return found
+
+
+def lock_drift(built_lock_text, project_lock_text):
+    """Packages the kernel built at versions Cargo.lock does not hold
+    (evcxr's own `ctx` crate aside); [] when the build followed the lock."""
+    want = locked_versions(project_lock_text)
+    drift = []
+    for name, versions in sorted(locked_versions(built_lock_text).items()):
+        if name == "ctx":
+            continue
+        extra = versions - want.get(name, set())
+        if extra:
+            had = ", ".join(sorted(want.get(name, set()))) or "not in Cargo.lock"
+            drift.append(f"{name} {', '.join(sorted(extra))} (Cargo.lock: {had})")
+    return drift
+
+
+def check_build_followed_lock(folder, name):
+    built = folder / "Cargo.lock"
+    if not built.exists():
+        return [f"{name}: the kernel left no Cargo.lock in {folder}: cannot tell what it built"]
+    drift = lock_drift(built.read_text(), (ROOT / "Cargo.lock").read_text())
+    return [f"{name}: the kernel built versions Cargo.lock does not pin: {'; '.join(drift)}"] if drift else []
 
 
 def chapter_sources():
@@ -170,10 +234,12 @@ def cmd_execute(args):
             allow_errors=True,
             resources={"metadata": {"path": str(NOTEBOOKS)}},
         )
-        try:
-            client.execute()
-        except (CellExecutionError, DeadKernelError, TimeoutError, RuntimeError) as e:
-            problems.append(f"{path.name}: execution stopped: {type(e).__name__}: {str(e)[:400]}")
+        with pinned_kernel_build(client) as build:
+            try:
+                client.execute()
+            except (CellExecutionError, DeadKernelError, TimeoutError, RuntimeError) as e:
+                problems.append(f"{path.name}: execution stopped: {type(e).__name__}: {str(e)[:400]}")
+            problems += check_build_followed_lock(build, path.name)
         took = time.time() - start
         found = check_executed(nb, path.name)
         problems += found

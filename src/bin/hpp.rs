@@ -271,12 +271,12 @@ fn run(cli: Cli) -> Result<()> {
             let t: Timing = match kernel.as_str() {
                 "indexed-sum" => {
                     b.check_alloc(&m, "the input", (n as u64).saturating_mul(8))?;
-                    let v = compute::make_u64(n);
+                    let v = compute::make_u64(n)?;
                     timeit_with(&b, || compute::sum_indexed_u64(black_box(&v)))
                 }
                 "sum-f64" => {
                     b.check_alloc(&m, "the input", (n as u64).saturating_mul(8))?;
-                    let v = memory::make_f64(n);
+                    let v = memory::make_f64(n)?;
                     timeit_with(&b, || memory::sum_f64(black_box(&v)))
                 }
                 "sum-boxed" => {
@@ -285,7 +285,7 @@ fn run(cli: Cli) -> Result<()> {
                         "the input",
                         (n as u64).saturating_mul(memory::BOXED_BYTES_PER_ELEMENT),
                     )?;
-                    let v = memory::make_boxed(n);
+                    let v = memory::make_boxed(n)?;
                     timeit_with(&b, || memory::sum_boxed(black_box(&v)))
                 }
                 "julia-abs" | "julia-lanes" => {

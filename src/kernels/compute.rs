@@ -18,10 +18,14 @@ pub fn sum_u64_reference(xs: &[u64]) -> u64 {
 }
 
 /// `n` integers whose sum exercises wrap-around when `n` is large.
-pub fn make_u64(n: usize) -> Vec<u64> {
-    (0..n as u64)
-        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-        .collect()
+///
+/// # Errors
+/// [`Error::TooBig`](crate::Error::TooBig) when `n` integers would not fit
+/// in free memory (checked before allocating).
+pub fn make_u64(n: usize) -> crate::Result<Vec<u64>> {
+    let mut v = crate::machine::vec_with_room("the integers", n, 8)?;
+    v.extend((0..n as u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    Ok(v)
 }
 
 /// `n` additions, each waiting for the one before: one add per cycle on

@@ -40,8 +40,14 @@ pub fn sum_boxed_reference(xs: &[Box<f64>]) -> f64 {
 
 /// `n` floats with distinct, exactly representable values (0.0, 1.0, …
 /// wrapped at 1024 so sums stay exact).
-pub fn make_f64(n: usize) -> Vec<f64> {
-    (0..n).map(|i| (i % 1024) as f64).collect()
+///
+/// # Errors
+/// [`Error::TooBig`](crate::Error::TooBig) when `n` floats would not fit in
+/// free memory (checked before allocating).
+pub fn make_f64(n: usize) -> crate::Result<Vec<f64>> {
+    let mut v = crate::machine::vec_with_room("the floats", n, 8)?;
+    v.extend((0..n).map(|i| (i % 1024) as f64));
+    Ok(v)
 }
 
 /// Bytes one boxed float costs at most, for sizing checks before allocating:
@@ -50,8 +56,14 @@ pub fn make_f64(n: usize) -> Vec<f64> {
 pub const BOXED_BYTES_PER_ELEMENT: u64 = 8 + 32;
 
 /// The same values as [`make_f64`], each in its own `Box`, allocated in order.
-pub fn make_boxed(n: usize) -> Vec<Box<f64>> {
-    (0..n).map(|i| Box::new((i % 1024) as f64)).collect()
+///
+/// # Errors
+/// [`Error::TooBig`](crate::Error::TooBig) when `n` boxes would not fit in
+/// free memory (checked before allocating).
+pub fn make_boxed(n: usize) -> crate::Result<Vec<Box<f64>>> {
+    let mut v = crate::machine::vec_with_room("the boxed floats", n, BOXED_BYTES_PER_ELEMENT)?;
+    v.extend((0..n).map(|i| Box::new((i % 1024) as f64)));
+    Ok(v)
 }
 
 /// Serialise floats as little-endian bytes into `out` (cleared first; its

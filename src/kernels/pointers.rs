@@ -9,10 +9,13 @@ use super::rng::{SplitMix64, single_cycle};
 /// The same boxes as [`super::memory::make_boxed`] with values `i % 1024`,
 /// allocated in order and then visited in a shuffled order: what a list of
 /// objects looks like after churn has scattered them.
-pub fn make_boxed_shuffled(n: usize, seed: u64) -> Vec<Box<f64>> {
-    let mut v = super::memory::make_boxed(n);
+///
+/// # Errors
+/// As [`super::memory::make_boxed`].
+pub fn make_boxed_shuffled(n: usize, seed: u64) -> crate::Result<Vec<Box<f64>>> {
+    let mut v = super::memory::make_boxed(n)?;
     SplitMix64::new(seed).shuffle(&mut v);
-    v
+    Ok(v)
 }
 
 /// One node of [`LinkedList`]: a value and the index of the next node.

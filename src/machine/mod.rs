@@ -480,3 +480,42 @@ impl Machine {
         c
     }
 }
+
+/// Refuse, before allocating, an input of `bytes` that would not fit: more
+/// than 80% of the memory the OS says is available now (the same rule as
+/// [`crate::measure::Budget::check_alloc`], for functions a notebook calls
+/// without a machine card at hand). Asking the allocator for more than
+/// there is aborts the process, and with it a notebook's kernel.
+///
+/// # Errors
+/// [`crate::Error::TooBig`] naming `what`, what it needs and what is free.
+pub fn room_for(what: &str, bytes: u64) -> crate::Result<()> {
+    if let Fact::Known(avail) = system::memory().1 {
+        let limit = avail / 10 * 8;
+        if bytes > limit {
+            return Err(crate::Error::TooBig {
+                what: what.to_string(),
+                needed_bytes: bytes,
+                available_bytes: limit,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An empty `Vec` with room for `n` items, or the reason there is none
+/// ([`room_for`], then the allocator's own answer instead of an abort).
+///
+/// # Errors
+/// [`crate::Error::TooBig`] as [`room_for`].
+pub fn vec_with_room<T>(what: &str, n: usize, bytes_each: u64) -> crate::Result<Vec<T>> {
+    let bytes = (n as u64).saturating_mul(bytes_each);
+    room_for(what, bytes)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| crate::Error::TooBig {
+        what: what.to_string(),
+        needed_bytes: bytes,
+        available_bytes: system::memory().1.known().copied().unwrap_or(0),
+    })?;
+    Ok(v)
+}

@@ -5,22 +5,22 @@ use hpp::kernels::{compute, memory};
 #[test]
 fn sum_f64_matches_reference() {
     for n in [0, 1, 7, 1000, 4097] {
-        let v = memory::make_f64(n);
+        let v = memory::make_f64(n).unwrap();
         assert_eq!(
             memory::sum_f64(&v),
             memory::sum_f64_reference(&v),
             "n = {n}"
         );
     }
-    let v = memory::make_f64(2048);
+    let v = memory::make_f64(2048).unwrap();
     assert_eq!(memory::sum_f64(&v), 2.0 * (0..1024).sum::<u32>() as f64);
 }
 
 #[test]
 fn sum_boxed_matches_reference_and_the_plain_sum() {
     for n in [0, 1, 7, 1000, 4097] {
-        let b = memory::make_boxed(n);
-        let v = memory::make_f64(n);
+        let b = memory::make_boxed(n).unwrap();
+        let v = memory::make_f64(n).unwrap();
         assert_eq!(
             memory::sum_boxed(&b),
             memory::sum_boxed_reference(&b),
@@ -37,7 +37,7 @@ fn sum_boxed_matches_reference_and_the_plain_sum() {
 #[test]
 fn indexed_u64_sum_matches_reference_and_wraps() {
     for n in [0, 1, 3, 1000, 100_003] {
-        let v = compute::make_u64(n);
+        let v = compute::make_u64(n).unwrap();
         assert_eq!(
             compute::sum_indexed_u64(&v),
             compute::sum_u64_reference(&v),
@@ -64,4 +64,26 @@ fn serialisations_round_trip_exactly() {
     assert_eq!(back, v, "Rust prints floats so they parse back exactly");
     memory::decode_le_into(&bytes[..13], &mut back);
     assert_eq!(back, vec![0.0], "a partial trailing value is ignored");
+}
+
+#[test]
+fn inputs_beyond_memory_are_refused_before_allocating() {
+    // 2^60 floats is 8 EiB: refused by the room check, not an allocator abort.
+    for e in [
+        memory::make_f64(1 << 60).map(|_| ()),
+        memory::make_boxed(1 << 60).map(|_| ()),
+        compute::make_u64(1 << 60).map(|_| ()),
+        hpp::kernels::pointers::make_boxed_shuffled(1 << 60, 1).map(|_| ()),
+    ] {
+        let e = e.expect_err("refused").to_string();
+        assert!(
+            e.contains("needs") && e.contains("choose a smaller size"),
+            "{e}"
+        );
+    }
+    // usize::MAX bytes' worth would overflow the size itself: still a clear error.
+    let e = memory::make_f64(usize::MAX)
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("needs"), "{e}");
 }

@@ -57,7 +57,7 @@ pub fn heavy_data(machine: &Machine, budget: &Budget) -> Result<HeavyData> {
     let n = n.min((budget.max_working_set_bytes / 8) as usize).max(1024);
     // Floats, a copy, bytes and text (up to ~25 bytes a float).
     budget.check_alloc(machine, "heavy_data's buffers", (n * 50) as u64)?;
-    let v = make_f64(n);
+    let v = make_f64(n)?;
     let point = budget.per_point();
     let mut progress = Progress::new("heavy_data", 6);
     let mut time = |name: &str, f: &mut dyn FnMut() -> f64| {

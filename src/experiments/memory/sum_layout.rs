@@ -36,11 +36,11 @@ pub fn sum_layout(machine: &Machine, budget: &Budget) -> Result<Sweep> {
     for &size in &sizes {
         progress.step(&fmt_bytes(size));
         let n = (size / 8) as usize;
-        let v = make_f64(n);
+        let v = make_f64(n)?;
         let t = timeit_with(&point, || sum_f64(black_box(&v)));
         plain.push((size, t.median_s * 1e9 / n as f64));
         drop(v);
-        let b = make_boxed(n);
+        let b = make_boxed(n)?;
         let t = timeit_with(&point, || sum_boxed(black_box(&b)));
         boxed.push((size, t.median_s * 1e9 / n as f64));
     }

@@ -67,7 +67,7 @@ pub const VARIANTS: [&str; 6] = [
 /// Never in practice; a type error in the data would be reported.
 pub fn dynamic(_machine: &Machine, budget: &Budget) -> Result<Dynamic> {
     let point = budget.per_point();
-    let plain = make_f64(N);
+    let plain = make_f64(N)?;
     let tagged: Vec<Value> = plain.iter().map(|&x| Value::Float(x)).collect();
     let any: Vec<Box<dyn Any>> = plain.iter().map(|&x| Box::new(x) as Box<dyn Any>).collect();
     let mut idx: Vec<usize> = (0..N).collect();

@@ -100,7 +100,7 @@ pub fn python_with(
     let point = budget.per_point();
     let items: Vec<i64> = (0..SEARCH_N as i64).collect();
     let needle = (SEARCH_N / 2) as i64;
-    let floats = make_f64(SUM_N);
+    let floats = make_f64(SUM_N)?;
     let ns = |t: Timing| t.median_s * 1e9;
     let rust: Vec<(&str, &str, f64)> = vec![
         (

@@ -50,17 +50,17 @@ pub fn pointers(machine: &Machine, budget: &Budget) -> Result<Sweep> {
         progress.step(&fmt_bytes(size));
         let n = (size / 8) as usize;
         let per = |t: crate::measure::Timing| t.median_s * 1e9 / n as f64;
-        let v = make_f64(n);
+        let v = make_f64(n)?;
         series[0]
             .points
             .push((size, per(timeit_with(&point, || sum_f64(black_box(&v))))));
         drop(v);
-        let b = make_boxed(n);
+        let b = make_boxed(n)?;
         series[1]
             .points
             .push((size, per(timeit_with(&point, || sum_boxed(black_box(&b))))));
         drop(b);
-        let s = make_boxed_shuffled(n, 7);
+        let s = make_boxed_shuffled(n, 7)?;
         series[2]
             .points
             .push((size, per(timeit_with(&point, || sum_boxed(black_box(&s))))));
