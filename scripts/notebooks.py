@@ -10,10 +10,10 @@ through the real `rust` (evcxr) kernel.
                                 errors, panics or a plot cell without an SVG;
                                 write executed notebooks and HTML to DIR
 
-Each kernel builds in a fresh folder (EVCXR_TMPDIR) seeded with the
-project's Cargo.lock just before the first cell runs, so a notebook builds
-the dependency versions the tests ran; after the run the versions the
-kernel built are checked against Cargo.lock and the folder is removed.
+Each kernel's build folder (notebooks/.evcxr, named by notebooks/evcxr.toml)
+is seeded with the project's Cargo.lock just before the first cell runs, so
+a notebook builds the dependency versions the tests ran; after the run the
+versions the kernel built are checked against Cargo.lock.
 """
 import argparse
 import copy
@@ -33,29 +33,76 @@ NOTEBOOKS = ROOT / "notebooks"
 FIX = "run `make notebooks` and commit notebooks/"
 
 
+def evcxr_build_folder(kernel_dir):
+    """The build folder a kernel started in `kernel_dir` uses when its
+    evcxr.toml names one (notebooks/evcxr.toml keeps a reusable build cache
+    there); None when evcxr would pick a temporary folder."""
+    config = Path(kernel_dir) / "evcxr.toml"
+    if not config.exists():
+        return None
+    import tomllib
+    tmpdir = tomllib.loads(config.read_text()).get("evcxr", {}).get("tmpdir")
+    return (Path(kernel_dir) / tmpdir).resolve() if tmpdir else None
+
+
 @contextmanager
-def pinned_kernel_build(client):
-    """Give the kernel that `client` starts a fresh build folder, seed it
-    with Cargo.lock before its first cell (evcxr runs cargo once at start
-    with no dependencies, which would prune a lock seeded earlier), and
-    remove it afterwards. Yields the folder."""
-    folder = Path(tempfile.mkdtemp(prefix="hpp-evcxr-"))
+def pinned_kernel_build(client, kernel_dir=None):
+    """Seed the build folder of the kernel that `client` starts (in
+    `kernel_dir`) with Cargo.lock just before its first cell: evcxr runs
+    cargo once at start with no dependencies, which prunes a lock seeded any
+    earlier. The folder is the one evcxr.toml names there, else a fresh one
+    given through EVCXR_TMPDIR and removed afterwards. Yields the folder."""
+    kernel_dir = Path(kernel_dir or NOTEBOOKS)
+    folder = evcxr_build_folder(kernel_dir)
+    fresh = folder is None
+    if fresh:
+        folder = Path(tempfile.mkdtemp(prefix="hpp-evcxr-"))
     old = os.environ.get("EVCXR_TMPDIR")
-    os.environ["EVCXR_TMPDIR"] = str(folder)
+    if fresh:
+        os.environ["EVCXR_TMPDIR"] = str(folder)
 
     def seed(cell=None, cell_index=0, **_):
         if cell_index == 0:
+            folder.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / "Cargo.lock", folder / "Cargo.lock")
 
     client.on_cell_execute = seed
     try:
         yield folder
     finally:
-        if old is None:
-            os.environ.pop("EVCXR_TMPDIR", None)
-        else:
-            os.environ["EVCXR_TMPDIR"] = old
-        shutil.rmtree(folder, ignore_errors=True)
+        if fresh:
+            if old is None:
+                os.environ.pop("EVCXR_TMPDIR", None)
+            else:
+                os.environ["EVCXR_TMPDIR"] = old
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# How long to wait after each cell for output evcxr sends late.
+LATE_OUTPUT_S = 0.15
+
+
+def keep_late_output(client):
+    """evcxr forwards a cell's stderr (where a `?` error is printed) on a
+    thread of its own, parented to the latest request: a line can arrive
+    after the cell has gone idle, and nbclient then drops it, so an error
+    would vanish from the executed notebook. After each cell, wait briefly
+    for such stray lines and keep them with the cell they belong to."""
+    import queue
+    import nbformat
+    from nbclient.util import ensure_async
+
+    async def drain(cell=None, execute_reply=None, **_):
+        parent = (execute_reply or {}).get("parent_header", {}).get("msg_id")
+        while parent:
+            try:
+                msg = await ensure_async(client.kc.iopub_channel.get_msg(timeout=LATE_OUTPUT_S))
+            except queue.Empty:
+                return
+            if msg["parent_header"].get("msg_id") == parent and msg["msg_type"] == "stream":
+                cell.outputs.append(nbformat.v4.output_from_msg(msg))
+
+    client.on_cell_executed = drain
 
 
 def locked_versions(text):
@@ -85,6 +132,9 @@ def check_build_followed_lock(folder, name):
     built = folder / "Cargo.lock"
     if not built.exists():
         return [f"{name}: the kernel left no Cargo.lock in {folder}: cannot tell what it built"]
+    if "ctx" not in locked_versions(built.read_text()):
+        # Still the seeded copy: the kernel built somewhere else.
+        return [f"{name}: the kernel did not build in {folder}: cannot tell what it built"]
     drift = lock_drift(built.read_text(), (ROOT / "Cargo.lock").read_text())
     return [f"{name}: the kernel built versions Cargo.lock does not pin: {'; '.join(drift)}"] if drift else []
 
@@ -234,6 +284,7 @@ def cmd_execute(args):
             allow_errors=True,
             resources={"metadata": {"path": str(NOTEBOOKS)}},
         )
+        keep_late_output(client)
         with pinned_kernel_build(client) as build:
             try:
                 client.execute()

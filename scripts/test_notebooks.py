@@ -100,52 +100,108 @@ class LiveKernel(unittest.TestCase):
     """A notebook of live Python cells, executed by the real evcxr kernel."""
 
     def test_py_timeit_runs_and_python_errors_are_errors(self):
+        """Also: hostile values through the notebook API come back as errors
+        with the kernel alive, and the kernel built Cargo.lock's versions."""
         from nbclient import NotebookClient
 
         nb = nbformat.v4.new_notebook()
         nb.metadata.kernelspec = {"name": "rust", "display_name": "Rust", "language": "rust"}
+        hostile = [
+            # (cell, what its error must say)
+            ("make_f64(1 << 60).unwrap_err()", "choose a smaller size"),
+            ("make_boxed(usize::MAX).unwrap_err()", "choose a smaller size"),
+            ("bandwidth(&machine(), &Budget::quick(), Some(100_000)).unwrap_err()", "time slicing"),
+            ("scaling(&machine(), &Budget::quick(), Some(usize::MAX)).unwrap_err()", "time slicing"),
+            ('storage(&machine(), &Budget::quick(), Some(std::path::Path::new("/proc/no-such"))).unwrap_err()',
+             "not a folder"),
+            ("JuliaGrid::new(1 << 40).unwrap_err()", "20000"),
+        ]
         cells = [
-            f':dep hpp = {{ path = "{notebooks.ROOT}", default-features = false }}\nuse hpp::prelude::*;',
+            f':dep hpp = {{ path = "{notebooks.ROOT}", default-features = false }}\nuse hpp::prelude::*;\nlet keep = 41;',
+            *[c for c, _ in hostile],
             'let t = py_timeit("sum(values)", "values = [float(i) for i in range(1000)]")?;\nt',
             'py_eval("{\'total\': 6 * 7}", "")?',
             'py_eval("1 / 0", "")?',
             'let after = py_eval("2 + 2", "")?;\nafter',
             # Give evcxr's stderr, forwarded behind the cells, time to arrive.
-            'std::thread::sleep(std::time::Duration::from_secs(2));',
+            'std::thread::sleep(std::time::Duration::from_secs(2));\nkeep + 1',
         ]
+        h = len(hostile)
         nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
         env = {"HPP_QUICK": "1"}
         client = NotebookClient(nb, kernel_name="rust", timeout=600, startup_timeout=120,
                                 allow_errors=True, resources={"metadata": {"path": str(notebooks.NOTEBOOKS)}})
         old = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
+        notebooks.keep_late_output(client)
         try:
-            client.execute()
+            with notebooks.pinned_kernel_build(client) as build:
+                client.execute()
+                drift = notebooks.check_build_followed_lock(build, "live")
         finally:
             for k, v in old.items():
                 if v is None:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+        self.assertEqual(drift, [])
         texts = [list(notebooks.outputs_text(c)) for c in nb.cells]
-        self.assertFalse(any(k == "error" for k, _ in texts[0] + texts[1]), texts[:2])
-        self.assertTrue(any("per loop" in t for _, t in texts[1]), texts[1])
-        self.assertTrue(any("42" in t for _, t in texts[2]), texts[2])
+        self.assertFalse(any(k == "error" for k, _ in texts[0]), texts[0])
+        for i, (cell, says) in enumerate(hostile, start=1):
+            shown = "".join(t for _, t in texts[i])
+            self.assertIn(says, shown, f"{cell}: {texts[i]}")
+            self.assertNotIn("panicked", shown, cell)
+        timed, valued, raised, after, last = (h + 1, h + 2, h + 3, h + 4, h + 5)
+        self.assertFalse(any(k == "error" for k, _ in texts[timed]), texts[timed])
+        self.assertTrue(any("per loop" in t for _, t in texts[timed]), texts[timed])
+        self.assertTrue(any("42" in t for _, t in texts[valued]), texts[valued])
         # Python's traceback is printed in the cell (stdout, which evcxr keeps
         # in step), and the cell returns an error naming the exception. evcxr
         # prints a `?` error on stderr, which can reach the client after the
         # cell has finished, so it may show under a later cell: the checker
         # fails the notebook either way, on one of the cells after it.
-        printed = "".join(t for k, t in texts[3] if k == "stdout")
+        printed = "".join(t for k, t in texts[raised] if k == "stdout")
         self.assertIn("Traceback", printed)
         self.assertIn("ZeroDivisionError: division by zero", printed)
-        error = "".join(t for cell in texts[3:] for k, t in cell if k == "stderr")
+        error = "".join(t for cell in texts[raised:] for k, t in cell if k == "stderr")
         self.assertIn("raised ZeroDivisionError: division by zero", error)
         problems = notebooks.check_executed(nb, "live")
         self.assertEqual(len(problems), 1, problems)
-        self.assertTrue(any(f"cell {i}" in problems[0] for i in (3, 4, 5)), problems)
-        # The kernel survived it.
-        self.assertTrue(any(t.strip() == "4" for _, t in texts[4]), texts[4])
+        self.assertTrue(any(f"cell {i}" in problems[0] for i in (raised, after, last)), problems)
+        # The kernel survived all of it, with the state from the first cell.
+        self.assertTrue(any(t.strip() == "4" for _, t in texts[after]), texts[after])
+        self.assertTrue(any(t.strip() == "42" for _, t in texts[last]), texts[last])
+
+
+class LockDrift(unittest.TestCase):
+    """The check that a kernel built Cargo.lock's versions can fail."""
+
+    LOCK = 'name = "ctx"\nversion = "1.0.0"\n\n[[package]]\nname = "sysinfo"\nversion = "{}"\n'
+
+    def test_same_versions_pass_and_a_newer_one_is_named(self):
+        ours = self.LOCK.format("0.40.1")
+        self.assertEqual(notebooks.lock_drift(ours, ours), [])
+        drift = notebooks.lock_drift(self.LOCK.format("0.40.4"), ours)
+        self.assertEqual(len(drift), 1)
+        self.assertIn("sysinfo 0.40.4 (Cargo.lock: 0.40.1)", drift[0])
+
+    def test_a_kernel_that_built_elsewhere_is_caught(self):
+        import tempfile
+        from pathlib import Path
+        with tempfile.TemporaryDirectory() as d:
+            # Only the seeded copy (no evcxr `ctx` crate in it): not evidence.
+            (Path(d) / "Cargo.lock").write_text((notebooks.ROOT / "Cargo.lock").read_text())
+            problems = notebooks.check_build_followed_lock(Path(d), "nb")
+            self.assertTrue(problems and "did not build" in problems[0], problems)
+
+    def test_the_notebooks_build_folder_is_read_from_evcxr_toml(self):
+        self.assertEqual(notebooks.evcxr_build_folder(notebooks.NOTEBOOKS),
+                         (notebooks.NOTEBOOKS / ".evcxr").resolve())
+        self.assertIsNone(notebooks.evcxr_build_folder(notebooks.ROOT))
+
+    def test_a_package_missing_from_the_lock_is_named(self):
+        drift = notebooks.lock_drift('name = "surprise"\nversion = "1.2.3"\n', "")
+        self.assertIn("surprise 1.2.3 (Cargo.lock: not in Cargo.lock)", drift[0])
 
 
 if __name__ == "__main__":
