@@ -21,6 +21,9 @@ run: setup
 	@echo "To read and run them yourself:  .venv/bin/jupyter lab notebooks/"
 	@echo "Headless, the same experiments: target/release/hpp --help"
 
+# Everything the tests start inherits this token; scripts/leftovers.py fails
+# the run if a process holding it is still running at the end.
+test: export HPP_SUITE_TOKEN := suite-$(shell date +%s%N)
 test: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
@@ -31,6 +34,7 @@ test: setup
 	$(PY) scripts/test_notebooks.py
 	$(PY) scripts/notebooks.py check
 	HPP_QUICK=1 $(PY) scripts/notebooks.py execute
+	$(PY) scripts/leftovers.py
 
 setup:
 	scripts/setup.sh

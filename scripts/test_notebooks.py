@@ -173,6 +173,23 @@ class LiveKernel(unittest.TestCase):
         self.assertTrue(any(t.strip() == "42" for _, t in texts[last]), texts[last])
 
 
+class Leftovers(unittest.TestCase):
+    """The end-of-suite check for leftover processes can fail."""
+
+    def test_a_process_holding_the_token_is_found_until_it_ends(self):
+        import subprocess
+        sys.path.insert(0, str(notebooks.ROOT / "scripts"))
+        import leftovers
+        token = f"probe-{os.getpid()}"
+        child = subprocess.Popen(["sleep", "30"], env={**os.environ, "HPP_SUITE_TOKEN": token})
+        try:
+            self.assertTrue(any(str(child.pid) in h for h in leftovers.holders(token)))
+        finally:
+            child.kill()
+            child.wait()
+        self.assertEqual(leftovers.holders(token), [])
+
+
 class LockDrift(unittest.TestCase):
     """The check that a kernel built Cargo.lock's versions can fail."""
 
