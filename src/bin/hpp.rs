@@ -74,14 +74,20 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
-    /// Put members' results.json files side by side (tables and overlaid plots).
+    /// Put members' results side by side: a few as columns with overlaid
+    /// plots, a club of many as spreads (median, range, your rank) with every
+    /// member on one chart; several chapters get a section each.
     Compare {
-        /// Two or more results.json files of one chapter, from `hpp chapter N`.
+        /// results.json files (from `hpp chapter N`), or folders to search for
+        /// them (files there that cannot be read are left out, with the reason).
         #[arg(required = true, num_args = 1..)]
         files: Vec<PathBuf>,
         /// Also write compare.html into this folder.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Highlight this member: their value and rank beside every figure.
+        #[arg(long, value_name = "NAME")]
+        me: Option<String>,
     },
     /// Time one kernel IPython-style (`%timeit`), e.g. to compare with a notebook.
     Timeit {
@@ -249,13 +255,19 @@ fn run(cli: Cli) -> Result<()> {
                 run_one_chapter(chapter, &dir, &name, &m, &b, &opts)?;
             }
         }
-        Command::Compare { files, out } => {
-            let club = hpp::club::load_club(&files)?;
-            print!("{club}");
+        Command::Compare { files, out, me } => {
+            // Reading is quick: check every file before anything is written.
+            let mut book = hpp::club::gather(&files)?;
+            if let Some(name) = &me {
+                book = book.with_me(name)?;
+            }
+            if let Some(dir) = &out {
+                prepare_out(dir)?;
+            }
+            print!("{book}");
             if let Some(dir) = out {
-                prepare_out(&dir)?;
                 let p = dir.join("compare.html");
-                std::fs::write(&p, club.to_html())
+                std::fs::write(&p, book.to_html())
                     .map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
                 println!("\ncomparison: {}", p.display());
             }

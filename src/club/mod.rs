@@ -2,12 +2,15 @@
 //! several members' results side by side. This layer sits on top: it runs
 //! experiments and shows them; nothing below depends on it.
 
+pub mod folder;
 pub mod headlines;
 pub mod page;
 pub mod results;
 pub mod session;
 pub mod side_by_side;
+pub mod spread;
 
+pub use folder::{Book, Skipped, gather};
 pub use headlines::{MemberHeadline, headlines};
 pub use page::{report_html, summary_html};
 pub use results::{ChapterResults, RunQuality, load, parse};

@@ -9,6 +9,7 @@ use std::path::Path;
 use super::headlines::{MemberHeadline, headlines};
 use super::page::STYLE;
 use super::results::{ChapterResults, load};
+use super::spread::{HANDFUL, flags_summary, spread_rows, spreads, strip};
 use crate::error::{Error, Result};
 use crate::experiments::{Overlay, Shape};
 use crate::plot::{Figure, Series, SizeChart, XyChart, XySeries, bar_chart, size_chart, xy_chart};
@@ -20,6 +21,8 @@ use crate::units::{fmt_sig, fmt_utc};
 pub struct Club {
     /// The results, one per member.
     pub members: Vec<ChapterResults>,
+    /// The member to highlight (`--me NAME`), by index.
+    pub me: Option<usize>,
 }
 
 /// Load every file and put them side by side. Any file that cannot be read
@@ -42,7 +45,7 @@ pub fn load_club<P: AsRef<Path>>(paths: &[P]) -> Result<Club> {
             members[0].chapter, other.chapter
         )));
     }
-    Ok(Club { members })
+    Ok(Club { members, me: None })
 }
 
 /// One comparison chart or table, drawn from every member's overlay.
@@ -55,6 +58,37 @@ pub enum Drawn {
 }
 
 impl Club {
+    /// The same club with member `name` highlighted (their value and rank
+    /// beside every figure, their dot marked on the strip chart).
+    ///
+    /// # Errors
+    /// [`Error::BadInput`] naming the members when none is called `name`.
+    pub fn with_me(mut self, name: &str) -> Result<Club> {
+        let labels = self.labels();
+        match labels.iter().position(|l| l == name) {
+            Some(i) => {
+                self.me = Some(i);
+                Ok(self)
+            }
+            None => {
+                let mut known: Vec<&str> = labels.iter().map(String::as_str).take(12).collect();
+                if labels.len() > 12 {
+                    known.push("…");
+                }
+                Err(Error::bad_input(format!(
+                    "--me {name}: no member of chapter {} is called that; members: {}",
+                    self.chapter(),
+                    known.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// Too many members for side-by-side columns ([`HANDFUL`])?
+    pub fn is_large(&self) -> bool {
+        self.members.len() > HANDFUL
+    }
+
     /// Each member's label: the chosen name, numbered when two are equal.
     pub fn labels(&self) -> Vec<String> {
         self.members
@@ -224,7 +258,16 @@ impl Club {
         h
     }
 
-    fn body_html(&self) -> String {
+    pub(crate) fn body_html(&self) -> String {
+        self.body_html_with(true)
+    }
+
+    /// The page body; `spread_table`: include the large club's table of
+    /// spreads (a whole-book page shows them all in its summary instead).
+    pub(crate) fn body_html_with(&self, spread_table: bool) -> String {
+        if self.is_large() {
+            return self.large_body_html(spread_table);
+        }
         let mut h = String::new();
         h.push_str(&table(
             &["member", "CPU", "run", "budget", "quality flags"],
@@ -245,6 +288,33 @@ impl Club {
                 Err(e) => h.push_str(&format!("<p>not shown: {}</p>", escape(&e.to_string()))),
             }
         }
+        h
+    }
+
+    /// A club of many: the flags counted once, every member on one strip
+    /// chart, the spread of each figure, and the member list folded away.
+    fn large_body_html(&self, spread_table: bool) -> String {
+        let spreads = spreads(self);
+        let mut h = format!("<p><b>Quality:</b> {}.</p>\n", escape(&flags_summary(self)));
+        match strip(self, &spreads) {
+            Ok(f) => h.push_str(f.svg.trim()),
+            Err(e) => h.push_str(&format!("<p>not shown: {}</p>", escape(&e.to_string()))),
+        }
+        if spread_table {
+            let (hd, rows) = spread_rows(self, &spreads);
+            let hd: Vec<&str> = hd.iter().map(String::as_str).collect();
+            h.push_str("\n<h2>Headline figures across the club</h2>\n");
+            h.push_str(&table(&hd, &rows));
+        }
+        h.push_str(&format!(
+            "\n<p>Per-member curves are overlaid for clubs of up to {HANDFUL}: compare a few results files to see them.</p>\n<details><summary>The {} members: CPU, run, budget, quality flags</summary>\n",
+            self.members.len()
+        ));
+        h.push_str(&table(
+            &["member", "CPU", "run", "budget", "quality flags"],
+            &self.members_rows(),
+        ));
+        h.push_str("</details>\n");
         h
     }
 
@@ -361,8 +431,66 @@ fn draw(key: &str, group: &[(String, Overlay)]) -> Result<Drawn> {
     }
 }
 
+/// Columns padded to their widest cell, first left-aligned, the rest right.
+fn text_table(f: &mut fmt::Formatter<'_>, headers: &[String], rows: &[Vec<String>]) -> fmt::Result {
+    let width = |c: usize| {
+        std::iter::once(&headers[c])
+            .chain(rows.iter().map(|r| &r[c]))
+            .map(|x| x.chars().count())
+            .max()
+            .unwrap_or(6)
+    };
+    let widths: Vec<usize> = (0..headers.len()).map(width).collect();
+    let line = |f: &mut fmt::Formatter<'_>, cells: &[String]| -> fmt::Result {
+        write!(f, "{:<w$}", cells[0], w = widths[0])?;
+        for (c, w) in cells[1..].iter().zip(&widths[1..]) {
+            write!(f, "  {c:>w$}")?;
+        }
+        writeln!(f)
+    };
+    line(f, headers)?;
+    for r in rows {
+        line(f, r)?;
+    }
+    Ok(())
+}
+
+/// `s` cut to `max` characters with an ellipsis.
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
 impl fmt::Display for Club {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_large() {
+            let spreads = spreads(self);
+            writeln!(
+                f,
+                "chapter {}: {} machines{}",
+                self.chapter(),
+                self.members.len(),
+                self.me
+                    .map(|i| format!(" (you: {})", self.labels()[i]))
+                    .unwrap_or_default()
+            )?;
+            writeln!(f, "quality: {}\n", cut(&flags_summary(self), 400))?;
+            let (mut headers, mut rows) = spread_rows(self, &spreads);
+            // Keep the widest column, the figure's name, within 100 columns.
+            for r in &mut rows {
+                r[0] = cut(&r[0], 38);
+            }
+            if let Some(me) = headers.get_mut(4) {
+                *me = cut(me, 12);
+            }
+            headers[0] = "figure".into();
+            return text_table(f, &headers, &rows);
+        }
         for row in self.members_rows() {
             writeln!(
                 f,
@@ -372,25 +500,6 @@ impl fmt::Display for Club {
         }
         let (headers, rows) = self.table_rows();
         writeln!(f)?;
-        let width = |c: usize| {
-            std::iter::once(&headers[c])
-                .chain(rows.iter().map(|r| &r[c]))
-                .map(|x| x.chars().count())
-                .max()
-                .unwrap_or(6)
-        };
-        let widths: Vec<usize> = (0..headers.len()).map(width).collect();
-        let line = |f: &mut fmt::Formatter<'_>, cells: &[String]| -> fmt::Result {
-            write!(f, "{:<w$}", cells[0], w = widths[0])?;
-            for (c, w) in cells[1..].iter().zip(&widths[1..]) {
-                write!(f, "  {c:>w$}")?;
-            }
-            writeln!(f)
-        };
-        line(f, &headers)?;
-        for r in &rows {
-            line(f, r)?;
-        }
-        Ok(())
+        text_table(f, &headers, &rows)
     }
 }

@@ -44,9 +44,21 @@ impl Figure {
 /// Width and height of every figure, in SVG pixels.
 pub const SIZE: (u32, u32) = (760, 440);
 
-/// Draw into an SVG string with plotters and wrap it as a `Figure`.
+/// Draw into an SVG string of the usual [`SIZE`] and wrap it as a `Figure`.
 pub(crate) fn draw(
     title: &str,
+    paint: impl FnOnce(
+        &plotters::drawing::DrawingArea<plotters::prelude::SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> std::result::Result<(), Box<dyn std::error::Error>>,
+) -> Result<Figure> {
+    draw_sized(title, SIZE, paint)
+}
+
+/// As [`draw`], `size` pixels wide and high (a chart whose height grows
+/// with its rows).
+pub(crate) fn draw_sized(
+    title: &str,
+    size: (u32, u32),
     paint: impl FnOnce(
         &plotters::drawing::DrawingArea<plotters::prelude::SVGBackend<'_>, plotters::coord::Shift>,
     ) -> std::result::Result<(), Box<dyn std::error::Error>>,
@@ -54,7 +66,7 @@ pub(crate) fn draw(
     use plotters::prelude::*;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| Error::Plot(e.to_string()))?;
         paint(&root).map_err(|e| Error::Plot(e.to_string()))?;
         root.present().map_err(|e| Error::Plot(e.to_string()))?;

@@ -5,12 +5,14 @@ mod bar;
 mod figure;
 mod heatmap;
 mod size_chart;
+mod strip;
 mod xy_chart;
 
 pub use bar::bar_chart;
 pub use figure::{Figure, SIZE};
 pub use heatmap::{HeatMap, heatmap};
 pub use size_chart::{Marker, Series, SizeChart, size_chart};
+pub use strip::{StripChart, StripRow, strip_chart};
 pub use xy_chart::{XyChart, XySeries, xy_chart};
 
 use plotters::style::RGBColor;

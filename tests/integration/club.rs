@@ -136,6 +136,7 @@ fn two_real_runs_compare_and_render() {
     let mut longer = load(real(1)).unwrap();
     longer.member = "dev VM (reference)".into();
     let mixed = hpp::club::Club {
+        me: None,
         members: vec![longer, load(real(1)).unwrap(), load(real(2)).unwrap()],
     };
     assert_eq!(
@@ -233,6 +234,7 @@ fn fuzz_the_results_parser() {
             let _ = headlines(&r);
             let again = parse(&r.to_json().unwrap(), "fuzz round trip").unwrap();
             let club = hpp::club::Club {
+                me: None,
                 members: vec![r, again],
             };
             let _ = club.to_html();
@@ -445,4 +447,237 @@ fn holds(new: &serde_json::Value, old: &serde_json::Value) -> bool {
         }
         (n, o) => n == o,
     }
+}
+
+/// Multiply every non-integer number in `v` by `f` (integers are counts).
+fn scale(v: &mut serde_json::Value, f: f64) {
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            *v = serde_json::json!(n.as_f64().unwrap() * f);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| scale(x, f)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| scale(x, f)),
+        _ => {}
+    }
+}
+
+/// A folder of `n` members' chapter 1 files: the real run with member k's
+/// figures scaled by 0.7 + 0.6·k/(n-1), so member k-1 < member k everywhere.
+fn club_folder(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let base: serde_json::Value = serde_json::from_str(&text(1)).unwrap();
+    for k in 0..n {
+        let mut r = base.clone();
+        r["member"] = serde_json::json!(format!("m{k:02}"));
+        let f = 0.7 + 0.6 * k as f64 / (n.max(2) - 1) as f64;
+        for (_, e) in r["experiments"].as_object_mut().unwrap() {
+            scale(&mut e["data"], f);
+        }
+        let sub = dir.path().join(format!("m{k:02}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("results.json"), r.to_string()).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_club_of_many_reads_as_spreads_ranks_and_one_strip_chart() {
+    let dir = club_folder(50);
+    let book = hpp::club::gather(&[dir.path()]).unwrap();
+    assert!(book.skipped.is_empty(), "{:?}", book.skipped);
+    assert_eq!(book.clubs.len(), 1);
+    let club = book.clubs[0].clone().with_me("m00").unwrap();
+    assert!(club.is_large());
+    let spreads = hpp::club::spread::spreads(&club);
+    assert!(spreads.len() >= 10, "{} headline figures", spreads.len());
+    // Figures read straight from the scaled data grow with the member's
+    // index, so m00 is last where larger is better and first where smaller
+    // is; ratios of two scaled figures do not move and are not checked.
+    let mut checked = 0;
+    for s in &spreads {
+        let rank = s.rank_of(0).unwrap();
+        assert!(s.min <= s.median && s.median <= s.max, "{}", s.key);
+        let rising = s
+            .values
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1);
+        if !rising {
+            continue;
+        }
+        checked += 1;
+        let want = if s.higher_is_better { 50 } else { 1 };
+        assert_eq!(
+            rank, want,
+            "{} (higher is better: {})",
+            s.key, s.higher_is_better
+        );
+        assert_eq!(s.rank_of(49).unwrap(), 51 - want, "{}", s.key);
+    }
+    assert!(checked >= 8, "only {checked} figures grow with the scale");
+    let text = club.to_string();
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "too wide: {line}");
+    }
+    assert!(
+        text.contains("50 machines (you: m00)") && text.contains("of 50"),
+        "{text}"
+    );
+    let html = book.clone().with_me("m00").unwrap().to_html();
+    assert!(
+        html.contains("orange: m00") && html.contains("<details>"),
+        "strip chart and folded members"
+    );
+    // One dot per member and figure, plus the highlighted member's.
+    let svg = hpp::club::spread::strip(&club, &spreads).unwrap().svg;
+    let dots = svg.matches("<circle").count();
+    let drawn: usize = spreads
+        .iter()
+        .filter(|s| s.median > 0.0)
+        .map(|s| s.values.len() + 1)
+        .sum();
+    assert_eq!(
+        dots, drawn,
+        "one dot per value, one more per highlighted figure"
+    );
+    let e = book.with_me("nobody").unwrap_err().to_string();
+    assert!(e.contains("nobody") && e.contains("m00"), "{e}");
+}
+
+#[test]
+fn a_handful_stays_side_by_side() {
+    let dir = club_folder(3);
+    let book = hpp::club::gather(&[dir.path()]).unwrap();
+    let club = &book.clubs[0];
+    assert!(!club.is_large());
+    let text = club.to_string();
+    assert!(text.contains("m00") && text.contains("m02 ÷ m00"), "{text}");
+}
+
+#[test]
+fn the_median_and_ranks_follow_the_data() {
+    use hpp::club::spread::{Spread, median};
+    assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+    assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    assert_eq!(median(&[]), None);
+    let s = Spread {
+        key: "k".into(),
+        label: "l".into(),
+        unit: "u".into(),
+        higher_is_better: false,
+        values: vec![(0, 5.0), (1, 1.0), (2, 5.0), (3, 9.0)],
+        median: 5.0,
+        min: 1.0,
+        max: 9.0,
+    };
+    assert_eq!(s.rank_of(1), Some(1));
+    assert_eq!(s.rank_of(0), Some(2), "ties share the better rank");
+    assert_eq!(s.rank_of(2), Some(2));
+    assert_eq!(s.rank_of(3), Some(4));
+    assert_eq!(s.rank_of(7), None);
+    let up = Spread {
+        higher_is_better: true,
+        ..s
+    };
+    assert_eq!(up.rank_of(3), Some(1));
+    assert_eq!(up.rank_of(1), Some(4));
+}
+
+#[test]
+fn a_folder_skips_what_it_cannot_read_with_the_reason_and_keeps_going() {
+    let dir = club_folder(4);
+    let h = dir.path().join("junk/deeper");
+    std::fs::create_dir_all(&h).unwrap();
+    let good = text(1);
+    let cases: &[(&str, String, &str)] = &[
+        ("notes.json", "my notes".into(), "not JSON"),
+        ("cut.json", good[..good.len() / 2].to_string(), "truncated"),
+        (
+            "deep.json",
+            "[".repeat(50_000) + &"]".repeat(50_000),
+            "not JSON",
+        ),
+        (
+            "types.json",
+            good.replacen("\"chapter\": 1", "\"chapter\": \"one\"", 1),
+            "malformed",
+        ),
+        (
+            "other.json",
+            r#"{"schema": "x", "version": 1}"#.into(),
+            "not an hpp results file",
+        ),
+        (
+            "later.json",
+            good.replacen("\"version\": 1", "\"version\": 99", 1),
+            "newer hpp",
+        ),
+    ];
+    for (name, body, _) in cases {
+        std::fs::write(h.join(name), body).unwrap();
+    }
+    std::fs::write(h.join("readme.txt"), "not looked at").unwrap();
+    // A second file of member m01, older than theirs: left out.
+    let mut older: serde_json::Value = serde_json::from_str(&good).unwrap();
+    older["member"] = serde_json::json!("m01");
+    older["created_unix_s"] = serde_json::json!(1);
+    std::fs::write(h.join("m01-again.json"), older.to_string()).unwrap();
+    let book = hpp::club::gather(&[dir.path()]).unwrap();
+    assert_eq!(book.clubs.len(), 1);
+    assert_eq!(book.clubs[0].members.len(), 4);
+    for (name, _, says) in cases {
+        let s = book
+            .skipped
+            .iter()
+            .find(|s| s.path.ends_with(name))
+            .unwrap_or_else(|| panic!("{name} was not reported: {:?}", book.skipped));
+        assert!(s.why.contains(says), "{name}: {}", s.why);
+    }
+    let again = book
+        .skipped
+        .iter()
+        .find(|s| s.path.ends_with("m01-again.json"))
+        .unwrap();
+    assert!(
+        again
+            .why
+            .contains("an older chapter 1 run of member \"m01\""),
+        "{}",
+        again.why
+    );
+    assert_eq!(book.skipped.len(), cases.len() + 1, "{:?}", book.skipped);
+    assert!(book.to_string().contains("left out 7 file(s)"));
+    assert!(book.to_html().contains("Files left out (7)"));
+    // An empty folder is an error that says what to do.
+    let empty = tempfile::tempdir().unwrap();
+    let e = hpp::club::gather(&[empty.path()]).unwrap_err().to_string();
+    assert!(e.contains("no results file found"), "{e}");
+}
+
+#[test]
+fn several_chapters_get_a_section_each_and_one_summary() {
+    let dir = club_folder(8);
+    // A chapter 2 file per member, from the chapter 2 fixture.
+    let ch2 =
+        std::fs::read_to_string(crate::fixture("results").join("dev-vm-chapter2.json")).unwrap();
+    for k in 0..8 {
+        let mut r: serde_json::Value = serde_json::from_str(&ch2).unwrap();
+        r["member"] = serde_json::json!(format!("m{k:02}"));
+        std::fs::write(dir.path().join(format!("m{k:02}/ch2.json")), r.to_string()).unwrap();
+    }
+    let book = hpp::club::gather(&[dir.path()])
+        .unwrap()
+        .with_me("m03")
+        .unwrap();
+    assert_eq!(
+        book.clubs.iter().map(|c| c.chapter()).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let html = book.to_html();
+    assert!(html.contains("The whole book in numbers"));
+    assert!(html.contains("id=\"chapter1\"") && html.contains("id=\"chapter2\""));
+    let text = book.to_string();
+    assert!(
+        text.contains("== Chapter 1") && text.contains("== Chapter 2"),
+        "{text}"
+    );
 }
