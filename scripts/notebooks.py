@@ -61,10 +61,15 @@ def pinned_kernel_build(client, kernel_dir=None):
     if fresh:
         os.environ["EVCXR_TMPDIR"] = str(folder)
 
-    def seed(cell=None, cell_index=0, **_):
-        if cell_index == 0:
+    seeded = []
+
+    def seed(**_):
+        # Called before every code cell (a notebook may open with prose,
+        # so the first code cell's index is not 0): seed once, at the first.
+        if not seeded:
             folder.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / "Cargo.lock", folder / "Cargo.lock")
+            seeded.append(True)
 
     client.on_cell_execute = seed
     try:
