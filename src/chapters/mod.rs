@@ -47,8 +47,9 @@ impl RunOptions {
 /// How an entry runs its experiment.
 pub type RunFn = fn(&Machine, &Budget, &RunOptions) -> Result<Box<dyn Outcome>>;
 
-/// How an entry reads its experiment's data back from a results file.
-pub type LoadFn = fn(Value) -> Result<Box<dyn Outcome>>;
+/// How an entry reads its experiment's data back from a results file
+/// (borrowed: a club of hundreds reads thousands of them).
+pub type LoadFn = fn(&Value) -> Result<Box<dyn Outcome>>;
 
 /// One experiment as a chapter lists it.
 pub struct Entry {
@@ -93,8 +94,8 @@ pub const CHAPTERS: &[&Chapter] = &[&ch01_understanding::CHAPTER, &ch02_profilin
 ///
 /// # Errors
 /// [`Error::BadInput`] naming the field that does not fit.
-pub fn load_as<T: Outcome + DeserializeOwned + 'static>(v: Value) -> Result<Box<dyn Outcome>> {
-    serde_json::from_value::<T>(v)
+pub fn load_as<T: Outcome + DeserializeOwned + 'static>(v: &Value) -> Result<Box<dyn Outcome>> {
+    T::deserialize(v)
         .map(|t| Box::new(t) as Box<dyn Outcome>)
         .map_err(|e| Error::bad_input(format!("its data does not fit ({e})")))
 }

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::headlines::{MemberHeadline, headlines};
 use super::page::STYLE;
 use super::results::{ChapterResults, load};
 use super::side_by_side::Club;
-use super::spread::{spread_rows, spreads};
+use super::spread::{HANDFUL, spread_rows, spreads};
 use crate::error::{Error, Result};
 use crate::report::html::{escape, table};
 
@@ -107,16 +108,29 @@ pub fn gather<P: AsRef<Path>>(paths: &[P]) -> Result<Book> {
             )));
         }
     }
+    let light: std::sync::Mutex<BTreeMap<PathBuf, Vec<MemberHeadline>>> =
+        std::sync::Mutex::new(BTreeMap::new());
     // Named files are strict, as before: one bad file stops with its reason.
     let mut loaded: Vec<(PathBuf, ChapterResults)> = named
         .iter()
         .map(|p| load(p).map(|r| (p.clone(), r)))
         .collect::<Result<_>>()?;
     // Files found in folders are read in parallel, each on its own.
+    // Files found in folders are read in parallel, each on its own; a club
+    // of hundreds keeps only each file's headline figures (its data is
+    // dropped as soon as they are read, so memory stays small), and a club
+    // of a few is read again whole below, for its overlaid curves.
     let from_folders: Vec<(PathBuf, Result<ChapterResults>)> = found
         .into_par_iter()
         .map(|p| {
-            let r = load(&p);
+            let r = load(&p).map(|mut r| {
+                let hs = headlines(&r);
+                for e in r.experiments.values_mut() {
+                    e.data = None;
+                }
+                light.lock().map(|mut m| m.insert(p.clone(), hs)).ok();
+                r
+            });
             (p, r)
         })
         .collect();
@@ -183,16 +197,43 @@ pub fn gather<P: AsRef<Path>>(paths: &[P]) -> Result<Book> {
             path: drop.0,
         });
     }
-    Ok(Book {
-        clubs: by_chapter
-            .into_values()
-            .map(|g| Club {
-                members: g.into_iter().map(|(_, r)| r).collect(),
-                me: None,
-            })
-            .collect(),
-        skipped,
-    })
+    let mut light = light.into_inner().unwrap_or_default();
+    let mut clubs = Vec::new();
+    for group in by_chapter.into_values() {
+        if group.len() <= HANDFUL {
+            // Few enough to overlay: every member whole (re-read the files
+            // whose data was dropped).
+            let mut members = Vec::new();
+            for (p, r) in group {
+                if light.remove(&p).is_none() {
+                    members.push(r);
+                    continue;
+                }
+                match load(&p) {
+                    Ok(r) => members.push(r),
+                    Err(e) => skipped.push(Skipped {
+                        why: format!("changed while being read ({e})"),
+                        path: p,
+                    }),
+                }
+            }
+            if !members.is_empty() {
+                clubs.push(Club::new(members));
+            }
+        } else {
+            let mut hs = Vec::new();
+            let mut members = Vec::new();
+            for (p, mut r) in group {
+                hs.push(light.remove(&p).unwrap_or_else(|| headlines(&r)));
+                for e in r.experiments.values_mut() {
+                    e.data = None;
+                }
+                members.push(r);
+            }
+            clubs.push(Club::with_headlines(members, hs));
+        }
+    }
+    Ok(Book { clubs, skipped })
 }
 
 impl Book {

@@ -299,7 +299,7 @@ impl ChapterResults {
     /// this chapter knows it.
     pub fn outcome(&self, name: &str) -> Option<Box<dyn Outcome>> {
         let entry = self.chapter_def()?.entry(name)?;
-        (entry.load)(self.data(name)?.clone()).ok()
+        (entry.load)(self.data(name)?).ok()
     }
 
     /// Every experiment that ran and that this chapter knows, in notebook
@@ -386,7 +386,7 @@ pub fn parse(text: &str, origin: &str) -> Result<ChapterResults> {
     // a renamed or retyped field is refused here, not silently skipped later.
     for (name, e) in &r.experiments {
         if let (Some(entry), Some(data)) = (chapter.entry(name), &e.data) {
-            (entry.load)(data.clone()).map_err(|err| {
+            (entry.load)(data).map_err(|err| {
                 Error::bad_input(format!("{origin}: experiment \"{name}\": {}", err))
             })?;
         }

@@ -23,6 +23,10 @@ pub struct Club {
     pub members: Vec<ChapterResults>,
     /// The member to highlight (`--me NAME`), by index.
     pub me: Option<usize>,
+    /// Each member's headline figures, read once (in parallel) when first
+    /// asked for: a club of hundreds would otherwise read every file's
+    /// experiments again for each table and chart.
+    headlines: std::sync::OnceLock<Vec<Vec<MemberHeadline>>>,
 }
 
 /// Load every file and put them side by side. Any file that cannot be read
@@ -45,7 +49,7 @@ pub fn load_club<P: AsRef<Path>>(paths: &[P]) -> Result<Club> {
             members[0].chapter, other.chapter
         )));
     }
-    Ok(Club { members, me: None })
+    Ok(Club::new(members))
 }
 
 /// One comparison chart or table, drawn from every member's overlay.
@@ -58,6 +62,37 @@ pub enum Drawn {
 }
 
 impl Club {
+    /// A club of `members`, no one highlighted.
+    pub fn new(members: Vec<ChapterResults>) -> Club {
+        Club {
+            members,
+            me: None,
+            headlines: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// A club whose headline figures were read already (one list per
+    /// member, in order): a club of hundreds read from a folder keeps only
+    /// these, not every experiment's data, so it has no overlays.
+    pub fn with_headlines(
+        members: Vec<ChapterResults>,
+        headlines: Vec<Vec<MemberHeadline>>,
+    ) -> Club {
+        let club = Club::new(members);
+        if headlines.len() == club.members.len() {
+            let _ = club.headlines.set(headlines);
+        }
+        club
+    }
+
+    /// Every member's headline figures, in member order.
+    pub fn member_headlines(&self) -> &[Vec<MemberHeadline>] {
+        self.headlines.get_or_init(|| {
+            use rayon::prelude::*;
+            self.members.par_iter().map(headlines).collect()
+        })
+    }
+
     /// The same club with member `name` highlighted (their value and rank
     /// beside every figure, their dot marked on the strip chart).
     ///
@@ -113,9 +148,9 @@ impl Club {
     /// ratio of the last member's value to the first's.
     pub fn table_rows(&self) -> (Vec<String>, Vec<Vec<String>>) {
         let labels = self.labels();
-        let all: Vec<Vec<MemberHeadline>> = self.members.iter().map(headlines).collect();
+        let all = self.member_headlines();
         let mut keys: Vec<(String, String, String)> = Vec::new();
-        for hs in &all {
+        for hs in all {
             for h in hs {
                 if !keys.iter().any(|k| k.0 == h.headline.key) {
                     keys.push((

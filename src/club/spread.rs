@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use super::headlines::headlines;
 use super::side_by_side::Club;
 use crate::error::Result;
 use crate::plot::{Figure, StripChart, StripRow, strip_chart};
@@ -79,9 +78,9 @@ pub fn median(v: &[f64]) -> Option<f64> {
 /// Every headline figure of the club, in chapter order, with its spread.
 pub fn spreads(club: &Club) -> Vec<Spread> {
     let mut out: Vec<Spread> = Vec::new();
-    for (who, m) in club.members.iter().enumerate() {
-        for h in headlines(m) {
-            let h = h.headline;
+    for (who, hs) in club.member_headlines().iter().enumerate() {
+        for h in hs {
+            let h = h.headline.clone();
             if !h.value.is_finite() {
                 continue;
             }
@@ -168,7 +167,11 @@ pub fn strip(club: &Club, spreads: &[Spread]) -> Result<Figure> {
                 .map(|m| format!(" (orange: {m})"))
                 .unwrap_or_default()
         ),
-        x_label: "value ÷ the club's median (log scale)",
+        x_label: if club.members.len() > crate::plot::BOXES_ABOVE {
+            "value ÷ the club's median (log scale); box: the middle half of the members, whiskers: all, tick: the median"
+        } else {
+            "value ÷ the club's median (log scale)"
+        },
         rows: &rows,
         me_label: me_label.as_deref(),
     })

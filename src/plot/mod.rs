@@ -12,7 +12,7 @@ pub use bar::bar_chart;
 pub use figure::{Figure, SIZE};
 pub use heatmap::{HeatMap, heatmap};
 pub use size_chart::{Marker, Series, SizeChart, size_chart};
-pub use strip::{StripChart, StripRow, strip_chart};
+pub use strip::{BOXES_ABOVE, StripChart, StripRow, strip_chart};
 pub use xy_chart::{XyChart, XySeries, xy_chart};
 
 use plotters::style::RGBColor;

@@ -1,7 +1,8 @@
 //! A strip chart: one row per figure, one dot per member, on a shared log
 //! axis of "× the club's median", so figures of different units sit on one
-//! chart and every member sees where they stand on each. The highlighted
-//! member is a larger dot in its own colour.
+//! chart and every member sees where they stand on each (a box plot per
+//! row for a club of hundreds). The highlighted member is a larger dot in
+//! its own colour.
 
 use plotters::prelude::*;
 
@@ -34,6 +35,11 @@ pub struct StripChart<'a> {
     /// title should name them, as the chart draws no legend.
     pub me_label: Option<&'a str>,
 }
+
+/// Beyond this many members a row is drawn as a box (the middle half),
+/// whiskers (the range) and a tick (the median) instead of one dot each:
+/// thousands of dots hide each other and make the page heavy.
+pub const BOXES_ABOVE: usize = 200;
 
 /// Pixel height per row.
 const ROW_PX: u32 = 30;
@@ -88,21 +94,42 @@ pub fn strip_chart(c: &StripChart<'_>) -> Result<Figure> {
         ))?;
         let grey = super::palette(0).mix(0.45);
         let me_color = super::palette(1);
+        let as_boxes = c.rows.iter().any(|r| r.ratios.len() > BOXES_ABOVE);
         let mut dots = Vec::new();
         for (i, row) in c.rows.iter().enumerate() {
             let y = n as f64 - i as f64 - 0.5;
-            // A fixed spread of heights (no randomness: the same data draws
-            // the same picture) so members with equal values stay visible.
-            dots.extend(
-                row.ratios
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| ok(r))
-                    .map(|(k, r)| {
-                        let jitter = ((k * 7919) % 11) as f64 / 10.0 - 0.5;
-                        (r.log10(), y + jitter * 0.5)
-                    }),
-            );
+            let mut logs: Vec<f64> = row
+                .ratios
+                .iter()
+                .copied()
+                .filter(ok)
+                .map(f64::log10)
+                .collect();
+            if as_boxes {
+                logs.sort_by(f64::total_cmp);
+                if let (Some(&lo), Some(&hi)) = (logs.first(), logs.last()) {
+                    let q = |p: f64| logs[((logs.len() - 1) as f64 * p).round() as usize];
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(lo, y), (hi, y)],
+                        grey.stroke_width(1),
+                    )))?;
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(q(0.25), y - 0.3), (q(0.75), y + 0.3)],
+                        super::palette(0).mix(0.25).filled(),
+                    )))?;
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(q(0.5), y - 0.3), (q(0.5), y + 0.3)],
+                        BLACK.stroke_width(2),
+                    )))?;
+                }
+            } else {
+                // A fixed spread of heights (no randomness: the same data
+                // draws the same picture) so equal values stay visible.
+                dots.extend(logs.iter().enumerate().map(|(k, l)| {
+                    let jitter = ((k * 7919) % 11) as f64 / 10.0 - 0.5;
+                    (*l, y + jitter * 0.5)
+                }));
+            }
             let (_, py) = chart.backend_coord(&(x_lo, y));
             root.draw(&Text::new(
                 shorten(&row.label, 44),

@@ -135,10 +135,7 @@ fn two_real_runs_compare_and_render() {
     // A name that merely starts like another is not a repeat of it.
     let mut longer = load(real(1)).unwrap();
     longer.member = "dev VM (reference)".into();
-    let mixed = hpp::club::Club {
-        me: None,
-        members: vec![longer, load(real(1)).unwrap(), load(real(2)).unwrap()],
-    };
+    let mixed = hpp::club::Club::new(vec![longer, load(real(1)).unwrap(), load(real(2)).unwrap()]);
     assert_eq!(
         mixed.labels(),
         ["dev VM (reference)", "dev VM", "dev VM, run 2"]
@@ -233,10 +230,7 @@ fn fuzz_the_results_parser() {
             parsed += 1;
             let _ = headlines(&r);
             let again = parse(&r.to_json().unwrap(), "fuzz round trip").unwrap();
-            let club = hpp::club::Club {
-                me: None,
-                members: vec![r, again],
-            };
+            let club = hpp::club::Club::new(vec![r, again]);
             let _ = club.to_html();
             let _ = club.to_string();
         }
@@ -388,7 +382,7 @@ fn every_experiment_round_trips_its_own_json() {
             let Some(data) = r.data(e.name) else {
                 continue;
             };
-            let typed = (e.load)(data.clone()).unwrap_or_else(|err| panic!("{}: {err}", e.name));
+            let typed = (e.load)(data).unwrap_or_else(|err| panic!("{}: {err}", e.name));
             assert_eq!(typed.name(), e.name);
             let again = typed.to_data().unwrap();
             assert!(

@@ -82,7 +82,7 @@ fn julia_runs_checks_and_round_trips() {
     assert!(img.svg.contains("<svg") && img.title.contains("Julia"));
     // The registry reads its JSON back as the same type.
     let entry = hpp::chapters::entry("julia").unwrap();
-    let back = (entry.load)(j.to_data().unwrap()).unwrap();
+    let back = (entry.load)(&j.to_data().unwrap()).unwrap();
     assert_eq!(back.to_data().unwrap(), j.to_data().unwrap());
     let v = j.to_data().unwrap();
     for k in ["grid", "iterations", "rows"] {
@@ -208,7 +208,7 @@ fn profilers_show_the_books_tables_or_say_why() {
         assert!(p.cprofile_html().0.contains("escape_counts"));
     }
     let entry = hpp::chapters::entry("profilers").unwrap();
-    let back = (entry.load)(p.to_data().unwrap()).unwrap();
+    let back = (entry.load)(&p.to_data().unwrap()).unwrap();
     assert_eq!(back.to_data().unwrap(), p.to_data().unwrap());
 
     // Without Python: one line saying why; Rust still ran.
@@ -308,7 +308,7 @@ fn timing_tools_read_every_clock_or_say_why() {
         }
     }
     let entry = hpp::chapters::entry("timing_tools").unwrap();
-    let back = (entry.load)(t.to_data().unwrap()).unwrap();
+    let back = (entry.load)(&t.to_data().unwrap()).unwrap();
     assert_eq!(back.to_data().unwrap(), t.to_data().unwrap());
     let none = timing_tools_with(&m, &b, Some("/nonexistent/python3")).unwrap();
     assert!(none.rows.iter().all(|r| r.language == "rust"));
