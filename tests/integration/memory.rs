@@ -380,6 +380,60 @@ fn line_detection_on_recorded_curves() {
 }
 
 #[test]
+fn the_cacheline_reading_says_what_the_curve_says() {
+    use hpp::experiments::Outcome;
+    use hpp::experiments::memory::cacheline::{CacheLine, StridePoint, detect_line};
+    let make = |ns: &[f64], card: Option<u64>| {
+        let points: Vec<StridePoint> = ns
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| StridePoint {
+                stride_bytes: 8 << i,
+                ns_per_access: n,
+            })
+            .collect();
+        CacheLine {
+            experiment: "cacheline".into(),
+            line_bytes: detect_line(&points),
+            probed_line_bytes: card,
+            array_bytes: 1 << 20,
+            points,
+            budget: "quick".into(),
+        }
+        .reading()
+    };
+    // The textbook: the knee at the card's 64 bytes, and a rise at 512.
+    let r = make(&[0.176, 0.214, 0.327, 0.651, 0.654, 0.669, 1.34], Some(64));
+    assert!(
+        r.contains("64-byte stride, the line size the machine card reports"),
+        "{r}"
+    );
+    assert!(
+        r.contains("At 512 bytes the cost rises again") && r.contains("only 8 reads"),
+        "{r}"
+    );
+    // The reference run: the knee at 128 where the card says 64.
+    let r = make(&[0.742, 1.23, 2.23, 3.81, 6.09, 6.44, 6.72], Some(64));
+    assert!(r.contains("128-byte stride, twice the 64-byte line"), "{r}");
+    assert!(!r.contains("rises again"), "{r}");
+    assert!(!r.contains("the line size the machine card reports"), "{r}");
+    // A knee before the card's line: not called the line.
+    let r = make(&[1.0, 1.6, 2.6, 2.7, 2.75, 2.8, 2.8], Some(64));
+    assert!(r.contains("before the 64-byte line"), "{r}");
+    // No knee at all.
+    let r = make(&[1.0, 1.0, 1.05, 1.0, 1.02, 1.0, 1.0], Some(64));
+    assert!(r.starts_with("No clear knee"), "{r}");
+    // Whether the whole line is paid for follows the numbers.
+    let r = make(&[0.176, 0.214, 0.327, 0.651, 0.654, 0.669, 0.67], None);
+    assert!(
+        r.contains("only a share of") && !r.contains("whole line either way"),
+        "{r}"
+    );
+    let r = make(&[0.1, 0.2, 0.4, 0.8, 0.82, 0.83, 0.84], None);
+    assert!(r.contains("whole line either way"), "{r}");
+}
+
+#[test]
 fn cacheline_experiment_shape() {
     let r = hpp::experiments::cacheline(&machine(), &tiny()).unwrap();
     let strides: Vec<u64> = r.points.iter().map(|p| p.stride_bytes).collect();

@@ -140,29 +140,70 @@ impl Outcome for CacheLine {
     }
 
     fn reading(&self) -> String {
-        let probed = self
-            .probed_line_bytes
-            .map(|l| format!(" (the machine card says {l} bytes)"))
-            .unwrap_or_default();
-        match self.line_bytes {
-            Some(l) => {
-                let at = |s: u64| {
-                    self.points
-                        .iter()
-                        .find(|p| p.stride_bytes == s)
-                        .map(|p| p.ns_per_access)
-                };
-                let small = self.points.first();
-                format!(
-                    "The cost per read stops growing at a {l}-byte stride: this CPU moves memory in {l}-byte lines{probed}. Reading every 8-byte word costs {} ns each; reading one word per line costs {} ns — you pay for the whole line either way.",
-                    small
-                        .map(|p| fmt_sig(p.ns_per_access, 3))
-                        .unwrap_or_default(),
-                    at(l).map(|v| fmt_sig(v, 3)).unwrap_or_default()
-                )
-            }
-            None => format!("No clear knee in this run{probed}: run again with a longer budget."),
+        let at = |s: u64| {
+            self.points
+                .iter()
+                .find(|p| p.stride_bytes == s)
+                .map(|p| p.ns_per_access)
+        };
+        let Some(l) = self.line_bytes else {
+            return format!(
+                "No clear knee in this run{}: the cost per read did not rise and then level off. Run again with a longer budget.",
+                self.probed_line_bytes
+                    .map(|p| format!(" (the machine card says lines are {p} bytes)"))
+                    .unwrap_or_default()
+            );
+        };
+        let knee = match self.probed_line_bytes {
+            Some(p) if p == l => format!(
+                "The cost per read stops growing at a {l}-byte stride, the line size the machine card reports: from there on every read brings a line of its own."
+            ),
+            Some(p) if l == 2 * p => format!(
+                "The cost per read stops growing at a {l}-byte stride, twice the {p}-byte line the machine card reports: the hardware fetches lines in adjacent pairs (a spatial prefetcher), so a stride of {p} bytes still shares each fetch with the next read."
+            ),
+            Some(p) if l < p => format!(
+                "The cost per read levels off at a {l}-byte stride, before the {p}-byte line the card reports: something other than line transfers (the adds, or L1 bandwidth) limits the small strides here."
+            ),
+            Some(p) => format!(
+                "The cost per read stops growing at a {l}-byte stride, {}× the {p}-byte line the card reports: the prefetchers fetch more than one line per miss on this machine.",
+                l / p.max(1)
+            ),
+            None => format!(
+                "The cost per read stops growing at a {l}-byte stride: the line size, as measured (the card does not report one)."
+            ),
+        };
+        let mut out = knee;
+        if let (Some(first), Some(at_l)) = (self.points.first(), at(l)) {
+            let per_word = first.ns_per_access;
+            let words = (l / first.stride_bytes.max(1)) as f64;
+            let share = at_l / (per_word * words);
+            out.push_str(&format!(
+                " Reading every {}-byte word costs {} ns a read; one read per {l} bytes costs {} ns, {} what the {} words of the same span cost one by one{}.",
+                first.stride_bytes,
+                fmt_sig(per_word, 3),
+                fmt_sig(at_l, 3),
+                if share > 0.8 { "nearly" } else { "only a share of" },
+                words,
+                if share > 0.8 {
+                    ": you pay for the whole line either way"
+                } else {
+                    ""
+                }
+            ));
         }
+        // A rise again beyond the knee: fewer reads per page and per set.
+        if let [.., prev, last] = self.points.as_slice()
+            && last.stride_bytes > l
+            && last.ns_per_access > prev.ns_per_access * 1.25
+        {
+            out.push_str(&format!(
+                " At {} bytes the cost rises again ({}×): each 4 KiB page now serves only {} reads, so translating addresses (the TLB) and crowding fewer cache sets cost more per read.",
+                last.stride_bytes,
+                fmt_sig(last.ns_per_access / prev.ns_per_access, 3),
+                4096 / last.stride_bytes.max(1)
+            ));
+        }
+        out
     }
 }
 
