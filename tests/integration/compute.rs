@@ -504,3 +504,41 @@ fn the_cores_verdict_reads_share_against_speedup() {
     assert!(with(&mut sc, 1.2, 1.1).unwrap().contains("separate cores"));
     assert!(with(&mut sc, 1.6, 1.3).unwrap().contains("busy host"));
 }
+
+#[test]
+fn the_scaling_reading_says_what_the_speed_ups_say() {
+    use hpp::experiments::{Outcome, Scaling};
+    // The reference run: 4 threads on 2 CPUs beat 2 threads (1.88× vs 1.34×).
+    let club: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/club/hpp-dev-vm.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let base = club["experiments"]["scaling"]["data"].clone();
+    let with = |two: f64, four: f64, serial: f64| -> String {
+        let mut v = base.clone();
+        v["points"][1]["speedup"] = serde_json::json!(two);
+        v["points"][2]["speedup"] = serde_json::json!(four);
+        v["amdahl_serial_fraction"] = serde_json::json!(serial);
+        serde_json::from_value::<Scaling>(v).unwrap().reading()
+    };
+    let r = serde_json::from_value::<Scaling>(base.clone())
+        .unwrap()
+        .reading();
+    assert!(
+        r.contains("4 threads on 2 CPUs ran 1.88×, faster than 2 threads (1.34×)"),
+        "{r}"
+    );
+    assert!(!r.contains("only take turns"), "{r}");
+    assert!(
+        r.contains("apparent serial fraction of 0.49") && r.contains("no serial part"),
+        "{r}"
+    );
+    let r = with(1.98, 1.97, 0.01);
+    assert!(r.contains("the same as 2 threads (1.98×)"), "{r}");
+    assert!(r.contains("as near perfectly parallel"), "{r}");
+    let r = with(1.9, 1.5, 0.05);
+    assert!(r.contains("slower than 2 threads (1.9×)"), "{r}");
+}

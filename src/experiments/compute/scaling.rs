@@ -349,15 +349,43 @@ impl Outcome for Scaling {
             s.push(' ');
             s.push_str(&v);
         }
-        if let Some(o) = self.at("compute", 2 * n) {
+        if let (Some(o), Some(c)) = (self.at("compute", 2 * n), self.at("compute", n)) {
+            let verdict = if o > c * 1.1 {
+                format!(
+                    "faster than {n} threads ({}×): more threads cannot add CPUs, so either the work split into smaller shares came out more even, or the host granted more time to more threads",
+                    fmt_sig(c, 3)
+                )
+            } else if o < c * 0.9 {
+                format!(
+                    "slower than {n} threads ({}×): the threads take turns on the same CPUs, and switching between them costs",
+                    fmt_sig(c, 3)
+                )
+            } else {
+                format!(
+                    "the same as {n} threads ({}×): the extra threads only take turns on the same CPUs",
+                    fmt_sig(c, 3)
+                )
+            };
             s.push_str(&format!(
-                " {} threads on {n} CPUs: {}× — more threads than cores only adds time slicing.",
+                " {} threads on {n} CPUs ran {}×, {verdict}.",
                 2 * n,
                 fmt_sig(o, 3)
             ));
         }
         if let Fact::Known(f) = &self.amdahl_serial_fraction {
-            s.push_str(&format!(" Amdahl fit: serial fraction {}.", fmt_sig(*f, 2)));
+            // The job has no serial part: whatever the fit finds is what
+            // stopped it scaling in this run.
+            s.push_str(&if *f < 0.05 {
+                format!(
+                    " Fitting Amdahl's law gives a serial fraction of {}: as near perfectly parallel as this job is.",
+                    fmt_sig(*f, 2)
+                )
+            } else {
+                format!(
+                    " Fitting Amdahl's law gives an apparent serial fraction of {}; this job has no serial part, so that is what held it back here — starting threads, unequal shares of the CPUs, the host's other work.",
+                    fmt_sig(*f, 2)
+                )
+            });
         }
         match &self.false_sharing {
             Fact::Known(fs) => s.push_str(&format!(
