@@ -343,13 +343,50 @@ impl Outcome for Simd {
         ) else {
             return "Too few points to compare.".into();
         };
+        let scalar_big = self.find("sum", "scalar", "f32", false);
+        // f32: 4 bytes per element.
+        let gb_s = |ns: f64| 4.0 / ns;
+        let scalar_rate = scalar_big
+            .map(|p| {
+                format!(
+                    " ({} ns an element, {} GB/s)",
+                    fmt_sig(p.ns_per_element, 3),
+                    fmt_sig(gb_s(p.ns_per_element), 3)
+                )
+            })
+            .unwrap_or_default();
+        // Does SIMD still pay in main memory? Then the scalar loop was not
+        // held by memory.
+        let scalar_side = if s2 >= 1.5 {
+            format!(
+                "In main memory ({}) it still runs {}×: the strict scalar loop waits on its own chain of adds{scalar_rate}, not on memory",
+                fmt_bytes(big.size_bytes),
+                fmt_sig(s2, 3)
+            )
+        } else {
+            format!(
+                "In main memory ({}) only {}×: the scalar loop already reads about as fast as memory delivers{scalar_rate}",
+                fmt_bytes(big.size_bytes),
+                fmt_sig(s2, 3)
+            )
+        };
+        // Does the vector loop keep its lead? If not, memory holds it.
+        let vector_side = if s2 < 0.6 * s1 {
+            format!(
+                "; the vector loop, at {} GB/s, is held there by memory, not by the core",
+                fmt_sig(gb_s(big.ns_per_element), 3)
+            )
+        } else {
+            format!(
+                "; the vector loop keeps its lead there ({} GB/s): the core, not memory, is still the limit",
+                fmt_sig(gb_s(big.ns_per_element), 3)
+            )
+        };
         format!(
-            "Summing f32 with {w} ({} lanes) runs {}× the strict scalar loop on {} (in L1), but only {}× on {} (in main memory): SIMD helps when the core is the limit, not when the data has to be fetched.",
+            "Summing f32 with {w} ({} lanes) runs {}× the strict scalar loop on {} (in L1). {scalar_side}{vector_side}.",
             l1.lanes,
             fmt_sig(s1, 3),
             fmt_bytes(l1.size_bytes),
-            fmt_sig(s2, 3),
-            fmt_bytes(big.size_bytes)
         )
     }
 }
