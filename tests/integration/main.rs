@@ -13,6 +13,7 @@ mod prelude;
 mod probe;
 mod profiling;
 mod python;
+mod readings;
 mod units;
 
 use std::path::PathBuf;

@@ -93,17 +93,37 @@ impl Outcome for Branches {
 
     fn reading(&self) -> String {
         let get = |i: usize| self.rows.get(i).map_or(f64::NAN, |r| r.1);
+        let (sorted, shuffled, free) = (get(0), get(1), get(2));
+        let ratio = shuffled / sorted;
+        let shuffled_part = if ratio > 1.2 {
+            format!(
+                "the same data shuffled: {} ns ({}× slower) — about {} ns{} lost per mispredicted branch",
+                fmt_sig(shuffled, 3),
+                fmt_sig(ratio, 3),
+                fmt_sig(self.mispredict_ns, 2),
+                self.mispredict_cycles
+                    .known()
+                    .map(|c| format!(" ({} cycles)", fmt_sig(*c, 2)))
+                    .unwrap_or_default()
+            )
+        } else {
+            format!(
+                "the same data shuffled: {} ns ({}×), no dearer — here the branch was not mispredicted (the compiler made it a conditional move, or the predictor learned the data)",
+                fmt_sig(shuffled, 3),
+                fmt_sig(ratio, 3)
+            )
+        };
+        let free_part = if free <= sorted * 1.2 {
+            "nothing to predict, nothing to lose"
+        } else if free < shuffled {
+            "slower than the predicted branch on sorted data, faster than the mispredicted one"
+        } else {
+            "no faster than the branch on shuffled data here"
+        };
         format!(
-            "Sorted data: {} ns per element; the same data shuffled: {} ns ({}× slower) — about {} ns{} lost per mispredicted branch. Without a branch the shuffled sum takes {} ns: nothing to predict, nothing to lose.",
-            fmt_sig(get(0), 3),
-            fmt_sig(get(1), 3),
-            fmt_sig(get(1) / get(0), 3),
-            fmt_sig(self.mispredict_ns, 2),
-            self.mispredict_cycles
-                .known()
-                .map(|c| format!(" ({} cycles)", fmt_sig(*c, 2)))
-                .unwrap_or_default(),
-            fmt_sig(get(2), 3)
+            "Sorted data: {} ns per element; {shuffled_part}. Without a branch the shuffled sum takes {} ns: {free_part}.",
+            fmt_sig(sorted, 3),
+            fmt_sig(free, 3)
         )
     }
 }

@@ -211,11 +211,23 @@ impl Outcome for Access {
             fmt_sig(s.ns_per_read, 3),
             fmt_sig(st.ns_per_read, 3),
             small
-                .map(|(rs, ss)| format!(
-                    "In a {} working set the gap is only {}×: order matters once the data leaves the caches.",
-                    fmt_bytes(ss.size_bytes),
-                    fmt_sig(rs.ns_per_read / ss.ns_per_read, 3)
-                ))
+                .map(|(rs, ss)| {
+                    let big_gap = r.ns_per_read / s.ns_per_read;
+                    let small_gap = rs.ns_per_read / ss.ns_per_read;
+                    if small_gap < 0.5 * big_gap {
+                        format!(
+                            "In a {} working set the gap is {}×, well under the large one's: order matters most once the data leaves the caches.",
+                            fmt_bytes(ss.size_bytes),
+                            fmt_sig(small_gap, 3)
+                        )
+                    } else {
+                        format!(
+                            "In a {} working set the gap is {}×, about as large: on this machine order costs even inside the caches.",
+                            fmt_bytes(ss.size_bytes),
+                            fmt_sig(small_gap, 3)
+                        )
+                    }
+                })
                 .unwrap_or_default()
         )
     }

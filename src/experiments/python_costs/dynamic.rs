@@ -149,13 +149,23 @@ impl Outcome for Dynamic {
     }
 
     fn reading(&self) -> String {
+        let typed = self.ns(1) / self.ns(0);
+        let bounds = self.ns(3) / self.ns(4);
+        // Compare the two overheads by what each adds, not by ratio alone.
+        let beside = if (bounds - 1.0) < 0.5 * (typed - 1.0) {
+            "less than the type checks add"
+        } else if (bounds - 1.0) > 2.0 * (typed - 1.0) {
+            "more than the type checks add"
+        } else {
+            "about what the type checks add"
+        };
         format!(
-            "Checking each value's type before adding costs {}× the plain sum ({} vs {} ns per element); a downcast through Box<dyn Any> costs {}×. Bounds checks on random indices cost {}× the unchecked loop here — small beside the type checks, and they buy safety: {}.",
-            fmt_sig(self.ns(1) / self.ns(0), 3),
+            "Checking each value's type before adding costs {}× the plain sum ({} vs {} ns per element); a downcast through Box<dyn Any> costs {}×. Bounds checks on random indices cost {}× the unchecked loop here, {beside}, and they buy safety: {}.",
+            fmt_sig(typed, 3),
             fmt_sig(self.ns(1), 3),
             fmt_sig(self.ns(0), 3),
             fmt_sig(self.ns(2) / self.ns(0), 3),
-            fmt_sig(self.ns(3) / self.ns(4), 3),
+            fmt_sig(bounds, 3),
             self.past_end
         )
     }

@@ -1,0 +1,134 @@
+//! Readings follow the data: each verdict-bearing experiment, fed the
+//! reference run (`data/club/hpp-dev-vm.json`) and variants of it where the
+//! textbook story is false, says what those numbers say.
+
+use hpp::experiments::{Access, Branches, Dynamic, Gil, Outcome};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+fn reference(name: &str) -> Value {
+    let club: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/club/hpp-dev-vm.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    club["experiments"][name]["data"].clone()
+}
+
+fn reading<T: Outcome + DeserializeOwned>(v: Value) -> String {
+    serde_json::from_value::<T>(v).unwrap().reading()
+}
+
+#[test]
+fn branches_say_whether_a_branch_was_mispredicted() {
+    let base = reference("branches");
+    let r = reading::<Branches>(base.clone());
+    assert!(r.contains("× slower) — about 5.3 ns"), "{r}");
+    assert!(r.contains("nothing to predict, nothing to lose"), "{r}");
+    // A compiler that made the branch a conditional move: shuffled as fast.
+    let mut v = base.clone();
+    v["rows"][1][1] = json!(0.25);
+    let r = reading::<Branches>(v);
+    assert!(r.contains("no dearer") && !r.contains("slower) —"), "{r}");
+    // Branch-free code slower than the mispredicted branch.
+    let mut v = base;
+    v["rows"][2][1] = json!(3.5);
+    let r = reading::<Branches>(v);
+    assert!(
+        r.contains("no faster than the branch on shuffled data"),
+        "{r}"
+    );
+}
+
+#[test]
+fn the_gil_verdict_is_read_off_the_speed_ups() {
+    let base = reference("gil");
+    let r = reading::<Gil>(base.clone());
+    assert!(r.contains("CPython threads gained nothing"), "{r}");
+    assert!(r.contains("did speed up, up to the CPUs granted"), "{r}");
+    // CPython threads that scale (a GIL-less build mislabelled, say).
+    let mut v = base.clone();
+    for p in v["points"].as_array_mut().unwrap() {
+        if p["runtime"].as_str().unwrap().ends_with(" threads")
+            && p["runtime"].as_str().unwrap().starts_with("CPython")
+            && p["workers"] == 2
+        {
+            p["speedup"] = json!(1.9);
+        }
+    }
+    let r = reading::<Gil>(v);
+    assert!(r.contains("CPython threads did speed up (1.9×)"), "{r}");
+    assert!(!r.contains("gained nothing"), "{r}");
+    // A host that grants one CPU's worth: processes do not speed up either.
+    let mut v = base.clone();
+    for p in v["points"].as_array_mut().unwrap() {
+        if p["workers"] == 2 {
+            p["speedup"] = json!(1.0);
+        }
+    }
+    let r = reading::<Gil>(v);
+    assert!(
+        r.contains("did not: the CPUs were not granted in full"),
+        "{r}"
+    );
+    // One CPU: nothing can speed up, and the reading says so.
+    let mut v = base;
+    v["usable_cpus"] = json!(1);
+    let r = reading::<Gil>(v);
+    assert!(
+        r.contains("With one CPU there is nothing to share out"),
+        "{r}"
+    );
+}
+
+#[test]
+fn dynamic_compares_the_two_overheads_by_what_they_add() {
+    let base = reference("dynamic");
+    let r = reading::<Dynamic>(base.clone());
+    assert!(r.contains("less than the type checks add"), "{r}");
+    // Bounds checks that cost more than the type checks.
+    let mut v = base;
+    v["rows"][3]["ns_per_element"] = json!(40.0);
+    let r = reading::<Dynamic>(v);
+    assert!(r.contains("more than the type checks add"), "{r}");
+}
+
+#[test]
+fn access_says_whether_order_costs_inside_the_caches_too() {
+    let base = reference("access");
+    let r = reading::<Access>(base.clone());
+    assert!(
+        r.contains("order matters most once the data leaves the caches"),
+        "{r}"
+    );
+    // Random reads in cache as dear (relative to sequential) as out of it.
+    let mut v = base;
+    let pts = v["points"].as_array().unwrap().clone();
+    let big = pts
+        .iter()
+        .map(|p| p["size_bytes"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    let get = |pattern: &str, size: u64| {
+        pts.iter()
+            .find(|p| p["pattern"] == pattern && p["size_bytes"].as_u64() == Some(size))
+            .unwrap()["ns_per_read"]
+            .as_f64()
+            .unwrap()
+    };
+    let gap = get("random", big) / get("sequential", big);
+    let small = pts
+        .iter()
+        .map(|p| p["size_bytes"].as_u64().unwrap())
+        .min()
+        .unwrap();
+    for p in v["points"].as_array_mut().unwrap() {
+        if p["pattern"] == "random" && p["size_bytes"].as_u64() == Some(small) {
+            p["ns_per_read"] = json!(get("sequential", small) * gap);
+        }
+    }
+    let r = reading::<Access>(v);
+    assert!(r.contains("order costs even inside the caches"), "{r}");
+}
