@@ -132,3 +132,33 @@ fn access_says_whether_order_costs_inside_the_caches_too() {
     let r = reading::<Access>(v);
     assert!(r.contains("order costs even inside the caches"), "{r}");
 }
+
+#[test]
+fn the_python_reading_follows_its_ratios() {
+    use hpp::experiments::Python;
+    let base = reference("python");
+    let r = reading::<Python>(base.clone());
+    assert!(
+        r.contains("Rust runs the same algorithms 6.2× to 94× faster"),
+        "{r}"
+    );
+    assert!(r.contains("makes CPython 3.99× slower"), "{r}");
+    assert!(r.contains("saves 50% in CPython"), "{r}");
+    // A Python faster than Rust on one row; chunking that helps; an early
+    // exit that saves nothing.
+    let mut v = base;
+    let rows = v["rows"].as_array_mut().unwrap();
+    let set = |rows: &mut Vec<Value>, name: &str, key: &str, x: f64| {
+        rows.iter_mut().find(|r| r["example"] == name).unwrap()[key] = json!(x);
+    };
+    set(rows, "sum_list", "ratio", 0.5);
+    set(rows, "is_prime_chunked", "python_ns", 100_000.0);
+    set(rows, "search_early_exit", "python_ns", 900_000.0);
+    let r = reading::<Python>(v);
+    assert!(
+        r.contains("Rust ranges from 2× slower (sum_list) to 94× faster (while_loop)"),
+        "{r}"
+    );
+    assert!(r.contains("makes CPython faster here"), "{r}");
+    assert!(r.contains("saved nothing in CPython here"), "{r}");
+}

@@ -257,32 +257,71 @@ impl Outcome for Python {
         };
         let get = |e: &str| self.rows.iter().find(|r| r.example == e);
         let mut s = format!("Against {who}:");
-        let ratios: Vec<f64> = self.rows.iter().filter_map(|r| r.ratio).collect();
-        if let (Some(lo), Some(hi)) = (
-            ratios.iter().copied().reduce(f64::min),
-            ratios.iter().copied().reduce(f64::max),
-        ) {
-            s.push_str(&format!(
-                " Rust runs the same algorithms {}× to {}× faster.",
-                fmt_sig(lo, 2),
-                fmt_sig(hi, 2)
-            ));
+        let ratios: Vec<(&str, f64)> = self
+            .rows
+            .iter()
+            .filter_map(|r| Some((r.example.as_str(), r.ratio?)))
+            .collect();
+        let lo = ratios
+            .iter()
+            .copied()
+            .reduce(|a, b| if b.1 < a.1 { b } else { a });
+        let hi = ratios
+            .iter()
+            .copied()
+            .reduce(|a, b| if b.1 > a.1 { b } else { a });
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            s.push_str(&if lo.1 >= 1.0 {
+                format!(
+                    " Rust runs the same algorithms {}× to {}× faster.",
+                    fmt_sig(lo.1, 2),
+                    fmt_sig(hi.1, 2)
+                )
+            } else {
+                format!(
+                    " Rust ranges from {}× slower ({}) to {}× faster ({}).",
+                    fmt_sig(1.0 / lo.1, 2),
+                    lo.0,
+                    fmt_sig(hi.1, 2),
+                    hi.0
+                )
+            });
         }
         if let (Some(a), Some(b)) = (get("is_prime"), get("is_prime_chunked"))
             && let (Some(pa), Some(pb)) = (a.python_ns, b.python_ns)
         {
-            s.push_str(&format!(
-                " Chunking the prime test makes CPython {}× slower (it builds a list per chunk), not faster: without contiguous numbers there is nothing to vectorise.",
-                fmt_sig(pb / pa, 3)
-            ));
+            let r = pb / pa;
+            s.push_str(&if r > 1.05 {
+                format!(
+                    " Chunking the prime test makes CPython {}× slower (it builds a list per chunk), not faster: without contiguous numbers there is nothing to vectorise.",
+                    fmt_sig(r, 3)
+                )
+            } else if r < 0.95 {
+                format!(
+                    " Chunking the prime test makes CPython faster here ({}× the time), though it still builds a list per chunk.",
+                    fmt_sig(r, 3)
+                )
+            } else {
+                format!(
+                    " Chunking the prime test leaves CPython's time about the same ({}×).",
+                    fmt_sig(r, 3)
+                )
+            });
         }
         if let (Some(e), Some(f)) = (get("search_early_exit"), get("search_full_scan"))
             && let (Some(pe), Some(pf)) = (e.python_ns, f.python_ns)
         {
-            s.push_str(&format!(
-                " Stopping at the first hit (mid-list) saves {}% in CPython.",
-                fmt_sig(100.0 * (1.0 - pe / pf), 2)
-            ));
+            s.push_str(&if pe < pf {
+                format!(
+                    " Stopping at the first hit (mid-list) saves {}% in CPython.",
+                    fmt_sig(100.0 * (1.0 - pe / pf), 2)
+                )
+            } else {
+                format!(
+                    " Stopping at the first hit (mid-list) saved nothing in CPython here ({}% more time than the full scan).",
+                    fmt_sig(100.0 * (pe / pf - 1.0), 2)
+                )
+            });
         }
         if let Some(n) = get("sum_numpy") {
             match n.python_ns {
