@@ -9,6 +9,7 @@ run it yourself: ``python3 python/ch01_understanding.py`` (small sizes).
 
 import json
 import math
+import random
 import sys
 import threading
 import time
@@ -160,6 +161,19 @@ def main():
                 t = min(with_workers(ctx.Process, total, w) for _ in range(spec["gil_runs"]))
                 points.append({"kind": "processes", "workers": w, "seconds": t})
         out["gil"] = {"work": total, "points": points}
+
+    if "layout" in want:
+        # The same floats summed in the order they were allocated, then in a
+        # shuffled order: a list whose objects the heap has scattered.
+        layout = []
+        for n in spec["layout_n"]:
+            floats = [float(i % 1024) for i in range(n)]
+            fresh = timed(lambda: sum(floats), min_run_s, runs)
+            random.Random(7).shuffle(floats)
+            shuffled = timed(lambda: sum(floats), min_run_s, runs)
+            layout.append({"elements": n, "fresh_ns": fresh["median_ns"], "shuffled_ns": shuffled["median_ns"]})
+            del floats
+        out["layout"] = layout
 
     if "memory" in want:
         import tracemalloc

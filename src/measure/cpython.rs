@@ -104,6 +104,18 @@ pub struct PyMemory {
     pub float_bytes: u64,
 }
 
+/// One size of the layout task: `sum()` over a fresh list of floats and
+/// over the same list shuffled, ns per call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PyLayout {
+    /// Floats in the list.
+    pub elements: u64,
+    /// Median ns per `sum()` of the list as built (objects in allocation order).
+    pub fresh_ns: f64,
+    /// Median ns per `sum()` after shuffling the list (objects scattered).
+    pub shuffled_ns: f64,
+}
+
 /// Everything the script prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PyOutput {
@@ -119,6 +131,9 @@ pub struct PyOutput {
     /// A list of floats' memory, when asked for.
     #[serde(default)]
     pub memory: Option<PyMemory>,
+    /// Fresh vs shuffled lists, when asked for.
+    #[serde(default)]
+    pub layout: Option<Vec<PyLayout>>,
 }
 
 /// Run chapter 1's examples with `python` and the JSON `spec` (see

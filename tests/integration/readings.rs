@@ -162,3 +162,50 @@ fn the_python_reading_follows_its_ratios() {
     assert!(r.contains("makes CPython faster here"), "{r}");
     assert!(r.contains("saved nothing in CPython here"), "{r}");
 }
+
+#[test]
+fn pointers_say_what_cpython_measured_about_scattered_floats() {
+    use hpp::experiments::python_costs::pointers::reading_from;
+    use hpp::plot::Series;
+    let s = |label: &str, pts: &[(u64, f64)]| Series {
+        label: label.into(),
+        points: pts.to_vec(),
+    };
+    let rust = vec![
+        s("vec", &[(4096, 0.5), (1 << 26, 2.7)]),
+        s("boxes", &[(4096, 0.6), (1 << 26, 6.8)]),
+        s("shuffled", &[(4096, 0.62), (1 << 26, 21.7)]),
+        s("linked", &[(4096, 2.0), (1 << 26, 325.0)]),
+    ];
+    // CPython that pays for scattered objects.
+    let mut with = rust.clone();
+    with.push(s("fresh", &[(4096, 7.0), (1 << 26, 7.0)]));
+    with.push(s("shuffled", &[(4096, 7.0), (1 << 26, 14.0)]));
+    let r = reading_from(&with, None);
+    assert!(
+        r.contains("CPython pays for scattered objects too") && r.contains("2×"),
+        "{r}"
+    );
+    assert!(r.contains("Rust's boxes at that size: 3.19×"), "{r}");
+    // CPython whose interpreter work hides the loads.
+    let mut hides = rust.clone();
+    hides.push(s("fresh", &[(1 << 26, 20.0)]));
+    hides.push(s("shuffled", &[(1 << 26, 21.0)]));
+    let r = reading_from(&hides, None);
+    assert!(
+        r.contains("CPython barely notices") && !r.contains("pays for scattered"),
+        "{r}"
+    );
+    // No CPython: said, not guessed.
+    let r = reading_from(&rust, Some("no python3 on PATH"));
+    assert!(
+        r.contains("CPython's lists: unavailable (no python3 on PATH)"),
+        "{r}"
+    );
+    assert!(!r.contains("shuffled-box case"), "{r}");
+    // Shuffling that costs even in L1.
+    let mut l1 = rust;
+    l1[2].points[0].1 = 5.0;
+    let r = reading_from(&l1, None);
+    assert!(r.contains("Even in L1"), "{r}");
+}
