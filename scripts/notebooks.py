@@ -214,6 +214,29 @@ def stray_stderr(text):
     return [line for line in text.splitlines() if line.strip() and not PROGRESS.match(line)]
 
 
+def drop_progress(nb):
+    """Progress lines belong to the live run: remove them from a checked
+    notebook before it is saved, so the saved notebook and its HTML keep
+    only results (an stderr block left with other text keeps that text).
+    Returns how many lines were dropped."""
+    dropped = 0
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                lines = out.get("text", "").splitlines(keepends=True)
+                rest = [l for l in lines if not PROGRESS.match(l.rstrip("\n"))]
+                dropped += len(lines) - len(rest)
+                if not "".join(rest).strip():
+                    continue
+                out["text"] = "".join(rest)
+            kept.append(out)
+        cell["outputs"] = kept
+    return dropped
+
+
 def outputs_text(cell):
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream":
@@ -304,6 +327,7 @@ def cmd_execute(args):
               + (f", kernel start -> first plot {first_plot:.1f} s" if first_plot is not None else "")
               + f", {'OK' if not found else f'{len(found)} problem(s)'}", flush=True)
         if out_dir:
+            drop_progress(nb)
             (out_dir / "notebooks").mkdir(parents=True, exist_ok=True)
             (out_dir / "html").mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, out_dir / "notebooks" / path.name)

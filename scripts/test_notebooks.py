@@ -173,6 +173,26 @@ class LiveKernel(unittest.TestCase):
         self.assertTrue(any(t.strip() == "42" for _, t in texts[last]), texts[last])
 
 
+class SavedNotebook(unittest.TestCase):
+    """What a saved notebook keeps: results, not the live run's progress."""
+
+    def test_progress_lines_are_dropped_and_other_stderr_kept(self):
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("latency(&m, &b)?")
+        cell.outputs = [
+            nbformat.v4.new_output("stream", name="stderr",
+                                   text="latency [1/3] 4 KiB (0.1 s)\nlatency [2/3] 8 KiB (0.2 s)\n"),
+            nbformat.v4.new_output("stream", name="stdout", text="a table\n"),
+            nbformat.v4.new_output("stream", name="stderr",
+                                   text="latency [3/3] 16 KiB (0.3 s)\nsomething went wrong\n"),
+        ]
+        nb.cells = [nbformat.v4.new_markdown_cell("# t"), cell]
+        self.assertEqual(notebooks.drop_progress(nb), 3)
+        outs = nb.cells[1].outputs
+        self.assertEqual([o.get("name") for o in outs], ["stdout", "stderr"])
+        self.assertEqual(outs[1]["text"], "something went wrong\n")
+
+
 class Leftovers(unittest.TestCase):
     """The end-of-suite check for leftover processes can fail."""
 
