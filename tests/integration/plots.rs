@@ -206,3 +206,46 @@ fn heatmaps_label_rows_and_columns_and_refuse_ragged_grids() {
         .is_err()
     );
 }
+
+/// The text of every `<text>` element of an SVG, trimmed.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = t.split_once('>')?.1;
+            Some(body.split_once("</text>")?.0.trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_bar_shows_its_value_so_the_smallest_stays_readable() {
+    use hpp::plot::bar_chart;
+    // The network chart's case: one bar 1,400 times the other.
+    let bars = vec![
+        ("one stream".to_string(), 1.03),
+        ("64-byte round trips".to_string(), 1440.0),
+    ];
+    let texts = svg_texts(&bar_chart("t", "ms", &bars).unwrap().svg);
+    for v in ["1.03", "1440"] {
+        assert!(texts.iter().any(|t| t == v), "value {v} missing: {texts:?}");
+    }
+    // Labels too long to stand under their bars turn the chart sideways,
+    // each label still drawn once, each value beside its bar.
+    let long: Vec<(String, f64)> = (0..6)
+        .map(|i| (format!("a rather long label number {i}"), 0.5 + i as f64))
+        .collect();
+    let texts = svg_texts(&bar_chart("t", "ns", &long).unwrap().svg);
+    for (l, v) in &long {
+        assert_eq!(
+            texts.iter().filter(|t| *t == l).count(),
+            1,
+            "{l}: {texts:?}"
+        );
+        let shown = hpp::units::fmt_sig(*v, 3);
+        assert!(
+            texts.iter().any(|t| *t == shown),
+            "value {shown} missing: {texts:?}"
+        );
+    }
+}
