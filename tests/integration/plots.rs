@@ -243,9 +243,6 @@ fn every_bar_shows_its_value_so_the_smallest_stays_readable() {
             "{l}: {texts:?}"
         );
         let shown = hpp::units::fmt_sig(*v, 3);
-        assert!(
-            texts.iter().any(|t| *t == shown),
-            "value {shown} missing: {texts:?}"
-        );
+        assert!(texts.contains(&shown), "value {shown} missing: {texts:?}");
     }
 }
