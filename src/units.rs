@@ -120,6 +120,18 @@ pub fn parse_bytes(text: &str) -> Option<u64> {
     }
 }
 
+/// `s` cut to at most `max` characters, the last one an ellipsis when
+/// anything was cut (labels in fixed-width tables and charts).
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
 /// A Unix time as "YYYY-MM-DD HH:MM UTC" (proleptic Gregorian calendar).
 pub fn fmt_utc(unix_s: u64) -> String {
     let days = (unix_s / 86_400) as i64;

@@ -346,12 +346,7 @@ impl fmt::Display for Book {
             writeln!(f, "\nleft out {} file(s):", self.skipped.len())?;
             for s in self.skipped.iter().take(20) {
                 let line = format!("  {}: {}", s.path.display(), s.why);
-                if line.chars().count() > 100 {
-                    let cut: String = line.chars().take(99).collect();
-                    writeln!(f, "{cut}…")?;
-                } else {
-                    writeln!(f, "{line}")?;
-                }
+                writeln!(f, "{}", crate::units::shorten(&line, 100))?;
             }
             if self.skipped.len() > 20 {
                 writeln!(

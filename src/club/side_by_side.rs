@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::experiments::{Overlay, Shape};
 use crate::plot::{Figure, Series, SizeChart, XyChart, XySeries, bar_chart, size_chart, xy_chart};
 use crate::report::html::{escape, table};
-use crate::units::{fmt_sig, fmt_utc};
+use crate::units::{fmt_sig, fmt_utc, shorten};
 
 /// Several members' results of one chapter, in the order given.
 #[derive(Debug, Clone, PartialEq)]
@@ -490,17 +490,6 @@ fn text_table(f: &mut fmt::Formatter<'_>, headers: &[String], rows: &[Vec<String
     Ok(())
 }
 
-/// `s` cut to `max` characters with an ellipsis.
-fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
-}
-
 impl fmt::Display for Club {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_large() {
@@ -514,14 +503,14 @@ impl fmt::Display for Club {
                     .map(|i| format!(" (you: {})", self.labels()[i]))
                     .unwrap_or_default()
             )?;
-            writeln!(f, "quality: {}\n", cut(&flags_summary(self), 400))?;
+            writeln!(f, "quality: {}\n", shorten(&flags_summary(self), 400))?;
             let (mut headers, mut rows) = spread_rows(self, &spreads);
             // Keep the widest column, the figure's name, within 100 columns.
             for r in &mut rows {
-                r[0] = cut(&r[0], 38);
+                r[0] = shorten(&r[0], 38);
             }
             if let Some(me) = headers.get_mut(4) {
-                *me = cut(me, 12);
+                *me = shorten(me, 12);
             }
             headers[0] = "figure".into();
             return text_table(f, &headers, &rows);

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::figure::{Figure, draw_sized};
 use crate::error::{Error, Result};
-use crate::units::fmt_sig;
+use crate::units::{fmt_sig, shorten};
 
 /// One row: its label, every member's value as a ratio to the row's
 /// median, and the highlighted member's ratio.
@@ -161,15 +161,4 @@ pub fn strip_chart(c: &StripChart<'_>) -> Result<Figure> {
         }
         Ok(())
     })
-}
-
-/// `s` cut to `max` characters with an ellipsis.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
 }

@@ -209,3 +209,108 @@ fn pointers_say_what_cpython_measured_about_scattered_floats() {
     let r = reading_from(&l1, None);
     assert!(r.contains("Even in L1"), "{r}");
 }
+
+#[test]
+fn the_scaling_reading_says_what_the_speed_ups_say() {
+    use hpp::experiments::Scaling;
+    // The reference run: 4 threads on 2 CPUs beat 2 threads (1.88× vs 1.34×).
+    let base = reference("scaling");
+    let with = |two: f64, four: f64, serial: f64| -> String {
+        let mut v = base.clone();
+        v["points"][1]["speedup"] = serde_json::json!(two);
+        v["points"][2]["speedup"] = serde_json::json!(four);
+        v["amdahl_serial_fraction"] = serde_json::json!(serial);
+        serde_json::from_value::<Scaling>(v).unwrap().reading()
+    };
+    let r = serde_json::from_value::<Scaling>(base.clone())
+        .unwrap()
+        .reading();
+    assert!(
+        r.contains("4 threads on 2 CPUs ran 1.88×, faster than 2 threads (1.34×)"),
+        "{r}"
+    );
+    assert!(!r.contains("only take turns"), "{r}");
+    assert!(
+        r.contains("apparent serial fraction of 0.49") && r.contains("no serial part"),
+        "{r}"
+    );
+    let r = with(1.98, 1.97, 0.01);
+    assert!(r.contains("the same as 2 threads (1.98×)"), "{r}");
+    assert!(r.contains("as near perfectly parallel"), "{r}");
+    let r = with(1.9, 1.5, 0.05);
+    assert!(r.contains("slower than 2 threads (1.9×)"), "{r}");
+}
+
+#[test]
+fn the_simd_reading_names_the_limit_that_was_measured() {
+    use hpp::experiments::Simd;
+    let base = reference("simd");
+    // The reference run keeps a large gain in main memory: the scalar loop
+    // is held by its add chain, not by memory.
+    let r = serde_json::from_value::<Simd>(base.clone())
+        .unwrap()
+        .reading();
+    assert!(
+        r.contains("still runs 4.27×") && r.contains("waits on its own chain of adds"),
+        "{r}"
+    );
+    assert!(r.contains("held there by memory, not by the core"), "{r}");
+    // Make main memory the limit: every variant in DRAM as slow as scalar.
+    let mut v = base.clone();
+    let big = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["size_bytes"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    let scalar_big = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["variant"] == "scalar"
+                && p["size_bytes"] == big
+                && p["precision"] == "f32"
+                && p["kernel"] == "sum"
+        })
+        .unwrap()["ns_per_element"]
+        .as_f64()
+        .unwrap();
+    for p in v["points"].as_array_mut().unwrap() {
+        if p["size_bytes"] == big && p["variant"] != "scalar" {
+            p["ns_per_element"] = serde_json::json!(scalar_big * 0.9);
+        }
+    }
+    let r = serde_json::from_value::<Simd>(v).unwrap().reading();
+    assert!(
+        r.contains("only 1.11×") && r.contains("about as fast as memory delivers"),
+        "{r}"
+    );
+    assert!(r.contains("held there by memory"), "{r}");
+    // A machine whose memory keeps up: the same gain in L1 and in DRAM.
+    let mut v = base;
+    let l1: std::collections::HashMap<String, f64> = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["size_bytes"] != big)
+        .map(|p| {
+            (
+                format!("{}{}{}", p["kernel"], p["variant"], p["precision"]),
+                p["ns_per_element"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    for p in v["points"].as_array_mut().unwrap() {
+        if p["size_bytes"] == big {
+            let k = format!("{}{}{}", p["kernel"], p["variant"], p["precision"]);
+            p["ns_per_element"] = serde_json::json!(l1[&k]);
+        }
+    }
+    let r = serde_json::from_value::<Simd>(v).unwrap().reading();
+    assert!(
+        r.contains("keeps its lead") && r.contains("still runs 32.8×"),
+        "{r}"
+    );
+}
