@@ -246,3 +246,58 @@ fn every_bar_shows_its_value_so_the_smallest_stays_readable() {
         assert!(texts.contains(&shown), "value {shown} missing: {texts:?}");
     }
 }
+
+#[test]
+fn the_legend_goes_where_it_hides_no_points() {
+    // Legend box position from the SVG: the one rect drawn at 85% opacity.
+    let legend_x = |svg: &str| -> u32 {
+        let r = svg
+            .split("<rect")
+            .find(|r| r.contains("opacity=\"0.85\""))
+            .expect("a legend");
+        r.split("x=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let chart = |series: &[Series]| {
+        size_chart(&SizeChart {
+            title: "t",
+            x_label: "x",
+            y_label: "y",
+            series,
+            markers: &[],
+            log_y: true,
+        })
+        .unwrap()
+        .svg
+    };
+    let line = |label: &str, pts: &[(u64, f64)]| Series {
+        label: label.into(),
+        points: pts.to_vec(),
+    };
+    // Rising curves that fill the right half, top and bottom: the legend
+    // moves to the empty upper left.
+    let rising = [
+        line("a", &[(1 << 12, 1.0), (1 << 20, 1.0), (1 << 26, 300.0)]),
+        line("b", &[(1 << 12, 1.0), (1 << 20, 1.0), (1 << 26, 1.0)]),
+        line("c", &[(1 << 12, 1.0), (1 << 22, 30.0), (1 << 26, 100.0)]),
+    ];
+    assert!(
+        legend_x(&chart(&rising)) < 200,
+        "legend should sit on the left"
+    );
+    // Nothing in the lower right: it stays there.
+    let high = [
+        line("a", &[(1 << 12, 1.0), (1 << 26, 300.0)]),
+        line("b", &[(1 << 12, 1.0), (1 << 26, 200.0)]),
+    ];
+    assert!(
+        legend_x(&chart(&high)) > 300,
+        "legend should sit on the right"
+    );
+}
