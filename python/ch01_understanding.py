@@ -168,10 +168,13 @@ def main():
         layout = []
         for n in spec["layout_n"]:
             floats = [float(i % 1024) for i in range(n)]
+            fresh_sum = sum(floats)
             fresh = timed(lambda: sum(floats), min_run_s, runs)
             random.Random(7).shuffle(floats)
+            shuffled_sum = sum(floats)
             shuffled = timed(lambda: sum(floats), min_run_s, runs)
-            layout.append({"elements": n, "fresh_ns": fresh["median_ns"], "shuffled_ns": shuffled["median_ns"]})
+            layout.append({"elements": n, "fresh_ns": fresh["median_ns"], "shuffled_ns": shuffled["median_ns"],
+                           "fresh_sum": fresh_sum, "shuffled_sum": shuffled_sum})
             del floats
         out["layout"] = layout
 

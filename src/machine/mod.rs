@@ -507,15 +507,17 @@ pub fn room_for(what: &str, bytes: u64) -> crate::Result<()> {
 /// ([`room_for`], then the allocator's own answer instead of an abort).
 ///
 /// # Errors
-/// [`crate::Error::TooBig`] as [`room_for`].
+/// [`crate::Error::TooBig`] as [`room_for`]; [`crate::Error::BadInput`]
+/// when the allocator refuses the request.
 pub fn vec_with_room<T>(what: &str, n: usize, bytes_each: u64) -> crate::Result<Vec<T>> {
     let bytes = (n as u64).saturating_mul(bytes_each);
     room_for(what, bytes)?;
     let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| crate::Error::TooBig {
-        what: what.to_string(),
-        needed_bytes: bytes,
-        available_bytes: system::memory().1.known().copied().unwrap_or(0),
+    v.try_reserve_exact(n).map_err(|e| {
+        crate::Error::bad_input(format!(
+            "{what} needs {} and the allocator refused it ({e}): choose a smaller size",
+            crate::units::fmt_bytes(bytes)
+        ))
     })?;
     Ok(v)
 }

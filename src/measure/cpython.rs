@@ -114,6 +114,10 @@ pub struct PyLayout {
     pub fresh_ns: f64,
     /// Median ns per `sum()` after shuffling the list (objects scattered).
     pub shuffled_ns: f64,
+    /// What `sum()` of the fresh list returned (checked before use).
+    pub fresh_sum: f64,
+    /// What `sum()` of the shuffled list returned.
+    pub shuffled_sum: f64,
 }
 
 /// Everything the script prints.

@@ -91,6 +91,11 @@ pub fn run_process(
             run.describe()
         )));
     }
+    if run.peak_rss_bytes == 0 {
+        return Err(Unavailable::new(
+            "the process ended before its memory could be read",
+        ));
+    }
     Ok(ProcessRun {
         wall_s: run.wall_s,
         user_s: run.user_s,

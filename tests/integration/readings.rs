@@ -234,6 +234,18 @@ fn the_scaling_reading_says_what_the_speed_ups_say() {
         r.contains("apparent serial fraction of 0.49") && r.contains("no serial part"),
         "{r}"
     );
+    assert!(
+        r.contains("the memory-bound one 1.12×: memory is shared by every core"),
+        "{r}"
+    );
+    // Memory that keeps up with the cores: not called the limit.
+    let mut v = base.clone();
+    v["points"][4]["speedup"] = serde_json::json!(1.4);
+    let r = serde_json::from_value::<Scaling>(v).unwrap().reading();
+    assert!(
+        r.contains("here memory kept up with the extra cores"),
+        "{r}"
+    );
     let r = with(1.98, 1.97, 0.01);
     assert!(r.contains("the same as 2 threads (1.98×)"), "{r}");
     assert!(r.contains("as near perfectly parallel"), "{r}");
@@ -313,4 +325,17 @@ fn the_simd_reading_names_the_limit_that_was_measured() {
         r.contains("keeps its lead") && r.contains("still runs 32.8×"),
         "{r}"
     );
+}
+
+#[test]
+fn the_pointers_reference_sum_is_the_sum_of_its_floats() {
+    use hpp::experiments::python_costs::pointers::reference_sum;
+    for n in [0usize, 1, 2, 1023, 1024, 1025, 5000, 1 << 20] {
+        let v = hpp::kernels::memory::make_f64(n).unwrap();
+        assert_eq!(
+            reference_sum(n as u64),
+            hpp::kernels::memory::sum_f64(&v),
+            "n = {n}"
+        );
+    }
 }

@@ -336,13 +336,18 @@ impl Outcome for Scaling {
         };
         if let (Some(c), Some(m)) = (self.at("compute", n), self.at("memory", n)) {
             s.push_str(&format!(
-                " With {n} threads the compute-bound job ran {}× faster{} and the memory-bound one {}×: memory is shared by every core.",
+                " With {n} threads the compute-bound job ran {}× faster{} and the memory-bound one {}×{}.",
                 fmt_sig(c, 3),
                 self.cpu_share
                     .known()
                     .map(|sh| format!(" ({}% of what that share allows)", fmt_sig(100.0 * c / sh.min(n as f64), 3)))
                     .unwrap_or_default(),
-                fmt_sig(m, 3)
+                fmt_sig(m, 3),
+                if m < 0.9 * c {
+                    ": memory is shared by every core, so the memory-bound job gains less"
+                } else {
+                    ": here memory kept up with the extra cores"
+                }
             ));
         }
         if let Some(v) = self.cores_verdict() {

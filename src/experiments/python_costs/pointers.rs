@@ -52,16 +52,29 @@ pub fn pointers(machine: &Machine, budget: &Budget) -> Result<Sweep> {
         let n = (size / 8) as usize;
         let per = |t: crate::measure::Timing| t.median_s * 1e9 / n as f64;
         let v = make_f64(n)?;
+        let want = reference_sum(n as u64);
+        let checked = |got: f64, layout: &str| {
+            if got == want {
+                Ok(())
+            } else {
+                Err(crate::Error::bad_input(format!(
+                    "pointers: the {layout} sum gave {got}, not the reference {want}"
+                )))
+            }
+        };
+        checked(sum_f64(&v), "contiguous")?;
         series[0]
             .points
             .push((size, per(timeit_with(&point, || sum_f64(black_box(&v))))));
         drop(v);
         let b = make_boxed(n)?;
+        checked(sum_boxed(&b), "boxed")?;
         series[1]
             .points
             .push((size, per(timeit_with(&point, || sum_boxed(black_box(&b))))));
         drop(b);
         let s = make_boxed_shuffled(n, 7)?;
+        checked(sum_boxed(&s), "shuffled")?;
         series[2]
             .points
             .push((size, per(timeit_with(&point, || sum_boxed(black_box(&s))))));
@@ -88,9 +101,16 @@ pub fn pointers(machine: &Machine, budget: &Budget) -> Result<Sweep> {
         "layout_n": layout_n,
     });
     let python = match run_python(None, &spec, budget) {
+        // The values are i % 1024 for i < n: small integers, so every
+        // order sums exactly to the same reference the Rust sums give.
         Ok(PyOutput {
             layout: Some(rows), ..
-        }) if !rows.is_empty() => {
+        }) if !rows.is_empty()
+            && rows.iter().all(|r| {
+                let want = reference_sum(r.elements);
+                r.fresh_sum == want && r.shuffled_sum == want
+            }) =>
+        {
             let line = |label: &str, pick: fn(&PyLayout) -> f64| Series {
                 label: label.to_string(),
                 points: rows
@@ -102,6 +122,12 @@ pub fn pointers(machine: &Machine, budget: &Budget) -> Result<Sweep> {
             series.push(line("CPython sum(), shuffled list", |r| r.shuffled_ns));
             Ok(())
         }
+        Ok(PyOutput {
+            layout: Some(rows), ..
+        }) if !rows.is_empty() => Err(
+            "CPython's sums differ from the reference sum of the same floats; not shown"
+                .to_string(),
+        ),
         Ok(_) => Err("the interpreter sent no layout timings".to_string()),
         Err(why) => Err(why),
     };
@@ -117,6 +143,15 @@ pub fn pointers(machine: &Machine, budget: &Budget) -> Result<Sweep> {
         reading,
         budget: budget.level.to_string(),
     })
+}
+
+/// The exact sum of `i % 1024` for `i < n` (the values of
+/// [`make_f64`]): the answer both languages must give before their timings
+/// are shown.
+pub fn reference_sum(n: u64) -> f64 {
+    let full = n / 1024;
+    let rest = n % 1024;
+    (full * (1023 * 1024 / 2) + rest * rest.saturating_sub(1) / 2) as f64
 }
 
 /// The reading of a `pointers` sweep: `series` in the order the experiment
