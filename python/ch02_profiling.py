@@ -193,6 +193,55 @@ def profilers(spec, out):
     out["profilers"] = {"width": width, "rows": rows}
 
 
+def loop_bytecodes(fn):
+    """The bytecodes of `fn`'s innermost loop, as `dis` lists them: from the
+    target of the last backward jump to that jump."""
+    import dis
+
+    instructions = list(dis.get_instructions(fn))
+    backward = [
+        ins for ins in instructions
+        if "JUMP" in ins.opname and isinstance(ins.argval, int) and ins.argval < ins.offset
+    ]
+    if not backward:
+        return []
+    jump = max(backward, key=lambda ins: ins.argval)
+    return [
+        f"{ins.opname} {ins.argrepr}".strip()
+        for ins in instructions
+        if jump.argval <= ins.offset <= jump.offset
+    ]
+
+
+def bytecodes_per_step(max_iter, width):
+    """Run escape_counts on a small grid with opcode tracing on, and count
+    the bytecodes the interpreter executed per step of the while loop."""
+    zs, cs = coordinates(width)
+    code = escape_counts.__code__
+    executed = 0
+
+    def local(frame, event, arg):
+        nonlocal executed
+        if event == "opcode":
+            executed += 1
+        return local
+
+    def tracer(frame, event, arg):
+        if frame.f_code is code:
+            frame.f_trace_opcodes = True
+            frame.f_trace_lines = False
+            return local
+        return None
+
+    sys.settrace(tracer)
+    try:
+        steps = sum(escape_counts(max_iter, zs, cs))
+    finally:
+        sys.settrace(None)
+    return {"executed": executed, "steps": steps, "per_step": executed / max(steps, 1),
+            "loop": loop_bytecodes(escape_counts)}
+
+
 def main():
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     out = {"python": interpreter(), "unavailable": []}  # noqa: F821
@@ -216,6 +265,12 @@ def main():
         }
     if "profilers" in spec["tasks"]:
         profilers(spec, out)
+    if "plain" in spec["tasks"]:
+        start = time.perf_counter()
+        total = sum(run_once(spec["width"], spec["max_iter"]))
+        out["plain"] = {"seconds": time.perf_counter() - start, "output_sum": total}
+    if "bytecodes" in spec["tasks"]:
+        out["bytecodes"] = bytecodes_per_step(spec["max_iter"], spec.get("trace_width", 40))
     if "timing_tools" in spec["tasks"]:
         timing_tools(spec, out)
     json.dump(out, sys.stdout)

@@ -29,5 +29,11 @@ pub const CHAPTER: Chapter = Chapter {
             run: |m, b, _| Ok(Box::new(x::profilers(m, b)?)),
             load: load_as::<x::Profilers>,
         },
+        Entry {
+            name: "sampling",
+            about: "sampling profilers: the Rust loop under an in-process sampler and the Python program under py-spy (when installed), as flame graphs, busiest lines and their cost; bytecodes vs instructions per step",
+            run: |m, b, _| Ok(Box::new(x::sampling(m, b)?)),
+            load: load_as::<x::Sampling>,
+        },
     ],
 };

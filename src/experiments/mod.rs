@@ -33,6 +33,7 @@ pub use memory::sum_layout::sum_layout;
 pub use outcome::{Headline, Outcome, Overlay, Shape, ToData};
 pub use profiling::julia::{Julia, julia, julia_with};
 pub use profiling::profilers::{Profilers, profilers, profilers_with};
+pub use profiling::sampling::{Sampling, sampling, sampling_with};
 pub use profiling::timing_tools::{TimingTools, timing_tools, timing_tools_with};
 pub use python_costs::dynamic::{Dynamic, dynamic};
 pub use python_costs::examples::{Python, python, python_with};

@@ -192,6 +192,57 @@ pub fn run_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// As [`run_json`], with the interpreter started by another program
+/// (`tool tool_args… python - request`: a profiler that runs its command
+/// and watches it). The tool may print its own lines on stdout; the one
+/// line that starts with `{` is the script's answer.
+///
+/// # Errors
+/// As [`run_bench`], naming the tool.
+pub fn run_json_under<T: serde::de::DeserializeOwned>(
+    tool: &Path,
+    tool_args: &[std::ffi::OsString],
+    python: &Path,
+    script: &str,
+    request: &serde_json::Value,
+    limit: Duration,
+) -> Result<T, Unavailable> {
+    let source = sent_source(script);
+    let mut cmd = Command::new(tool);
+    cmd.args(tool_args)
+        .arg(python)
+        .arg("-")
+        .arg(request.to_string());
+    let run = run_contained(&mut cmd, source.as_bytes(), &Leash::new(limit))?;
+    let name = tool.file_name().map_or_else(
+        || tool.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    if !run.success() {
+        let last = last_line(&run.stderr);
+        let last = if last.is_empty() {
+            last_line(&run.stdout)
+        } else {
+            last
+        };
+        return Err(Unavailable::new(format!(
+            "{name} exited with {}: {last}",
+            run.describe()
+        )));
+    }
+    let answer = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or("");
+    serde_json::from_str(answer).map_err(|e| {
+        Unavailable::new(format!(
+            "{} under {name} printed something hpp cannot read ({e})",
+            python.display()
+        ))
+    })
+}
+
 /// The last non-blank line of a program's stderr: the one that says why it
 /// failed (Python's exception line, a shell's complaint).
 pub fn last_line(stderr: &str) -> &str {

@@ -14,6 +14,8 @@ pub mod process;
 pub mod progress;
 pub mod py_timeit;
 pub mod quality;
+pub mod sampler;
+pub mod stacks;
 pub mod stats;
 pub mod timeit;
 

@@ -3,6 +3,7 @@
 
 mod bar;
 mod figure;
+mod flame;
 mod heatmap;
 mod size_chart;
 mod strip;
@@ -10,6 +11,7 @@ mod xy_chart;
 
 pub use bar::bar_chart;
 pub use figure::{Figure, SIZE};
+pub use flame::{FlameChart, flame_chart};
 pub use heatmap::{HeatMap, heatmap};
 pub use size_chart::{Marker, Series, SizeChart, size_chart};
 pub use strip::{BOXES_ABOVE, StripChart, StripRow, strip_chart};

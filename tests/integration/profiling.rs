@@ -314,3 +314,182 @@ fn timing_tools_read_every_clock_or_say_why() {
     assert!(none.rows.iter().all(|r| r.language == "rust"));
     assert!(none.reading().contains("Unavailable"), "{}", none.reading());
 }
+
+#[test]
+fn sampling_draws_both_flame_graphs_or_says_why() {
+    use hpp::experiments::{Outcome, ToData, sampling_with};
+    let m = hpp::machine::machine();
+    let b = hpp::measure::Budget::quick();
+    let started = std::time::Instant::now();
+    let s = sampling_with(&m, &b, None).unwrap();
+    eprintln!("sampling (quick) took {:?}", started.elapsed());
+    let rust: Vec<_> = s.rows.iter().filter(|r| r.language == "rust").collect();
+    assert!(rust.iter().any(|r| r.profiler == "none"));
+    if cfg!(target_os = "linux") {
+        // The CLI's features include ch02: the sampler runs here.
+        let p = s
+            .rust_profile
+            .known()
+            .expect("the Rust sampler runs on Linux");
+        assert!(p.total() > 0);
+        assert!(
+            rust.iter()
+                .any(|r| r.profiler == "pprof" && r.seconds > 0.0)
+        );
+        // The test build has line tables: the busiest lines are in julia.rs,
+        // with their code, and the loop's `while` line is among them.
+        assert!(!s.rust_lines.is_empty(), "{:?}", s.unavailable);
+        assert!(
+            s.rust_lines
+                .iter()
+                .any(|l| l.code.starts_with("while zr.hypot(zi)")),
+            "{:?}",
+            s.rust_lines
+        );
+        assert!(s.rust_hypot_percent().is_some());
+        let fig = s.plot().unwrap();
+        assert!(
+            fig.svg.contains("escape_abs"),
+            "the running function is named in the flame graph"
+        );
+        assert!(
+            s.reading().contains("samples of the Rust loop"),
+            "{}",
+            s.reading()
+        );
+    }
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert!(
+            s.rows
+                .iter()
+                .any(|r| r.language == "python" && r.profiler == "none")
+        );
+        let per_step = *s.step.python_bytecodes.known().expect("bytecodes counted");
+        assert!((5.0..200.0).contains(&per_step), "{per_step}");
+        assert!(
+            s.step.python_loop.iter().any(|op| op.contains("abs")),
+            "{:?}",
+            s.step.python_loop
+        );
+        assert!(s.step_html().0.contains("bytecodes executed per step"));
+        // py-spy ran (its flame graph and busiest line), or says why not.
+        match s.python_profile.known() {
+            Some(_) => {
+                s.python_flame().unwrap();
+                assert!(
+                    s.python_lines
+                        .iter()
+                        .any(|l| l.code.starts_with("while abs(z) < 2")),
+                    "{:?}",
+                    s.python_lines
+                );
+                assert!(s.rows.iter().any(|r| r.profiler == "py-spy"));
+            }
+            None => assert!(
+                s.unavailable.iter().any(|u| u.starts_with("py-spy")),
+                "{:?}",
+                s.unavailable
+            ),
+        }
+    }
+    let entry = hpp::chapters::entry("sampling").unwrap();
+    let back = (entry.load)(&s.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), s.to_data().unwrap());
+
+    // Without Python: one line saying why; Rust still ran.
+    let none = sampling_with(&m, &b, Some("/nonexistent/python3")).unwrap();
+    assert!(none.rows.iter().all(|r| r.language == "rust"));
+    assert!(
+        none.reading().contains("Python: no Python interpreter"),
+        "{}",
+        none.reading()
+    );
+    assert!(none.python_flame().is_err());
+    assert!(none.lines_html().0.contains("unavailable"));
+}
+
+#[test]
+fn sampling_readings_follow_the_numbers() {
+    use hpp::error::Fact;
+    use hpp::experiments::Outcome;
+    use hpp::experiments::profiling::sampling::{CostRow, Sampling, StepWork};
+    use hpp::measure::stacks::parse_collapsed;
+    let row = |language: &str, profiler: &str, seconds: f64| CostRow {
+        language: language.into(),
+        profiler: profiler.into(),
+        seconds,
+        runs: 4,
+        output_sum: 1,
+    };
+    // A profile where hypot is nearly all of it, and one where it is not.
+    let hot = parse_collapsed(
+        "julia_abs;escape_abs;hypot 90\njulia_abs;escape_abs 10\n",
+        "pprof",
+        997,
+    )
+    .unwrap();
+    let cold = parse_collapsed(
+        "julia_abs;escape_abs;hypot 5\njulia_abs;escape_abs 95\n",
+        "pprof",
+        997,
+    )
+    .unwrap();
+    let base = Sampling {
+        experiment: "sampling".into(),
+        grid: 1000,
+        python_grid: 300,
+        iterations: 300,
+        rate_hz: 997,
+        py_spy_rate_hz: 250,
+        rows: vec![row("rust", "none", 0.250), row("rust", "pprof", 0.251)],
+        plain_noise_percent: Some(3.0),
+        rust_profile: Fact::Known(hot.clone()),
+        rust_lines: Vec::new(),
+        python_profile: Fact::unavailable("not run"),
+        python_lines: Vec::new(),
+        step: StepWork {
+            python_bytecodes: Fact::Known(21.6),
+            python_loop: Vec::new(),
+            rust_instructions: Fact::unavailable("no PMU"),
+        },
+        unavailable: Vec::new(),
+        python: None,
+        budget: "quick".into(),
+    };
+    let r = base.reading();
+    assert!(
+        r.contains("90% of them were inside hypot") && r.contains("the same culprit"),
+        "{r}"
+    );
+    assert!(r.contains("can tell apart from the noise"), "{r}");
+    assert!(
+        r.contains("21.6 bytecodes") && r.contains("needs hardware counters (no PMU)"),
+        "{r}"
+    );
+
+    let mut cold_run = base.clone();
+    cold_run.rust_profile = Fact::Known(cold);
+    cold_run.rows[1].seconds = 0.275; // 10% slower, beyond the 3% noise
+    let r = cold_run.reading();
+    assert!(r.contains("hypot is not where the time goes"), "{r}");
+    assert!(r.contains("added 10%: noticeable"), "{r}");
+
+    let mut cheap = base.clone();
+    cheap.plain_noise_percent = Some(0.5);
+    cheap.rows[1].seconds = 0.255; // 2%
+    cheap.step.rust_instructions = Fact::Known(9.0);
+    let r = cheap.reading();
+    assert!(r.contains("added 2%: cheap enough"), "{r}");
+    assert!(r.contains("and 9 instructions in Rust"), "{r}");
+
+    // A sampler that could not run: the reading says so, there is no plot.
+    let mut off = base;
+    off.rust_profile = Fact::unavailable("hpp was built without the `ch02` feature");
+    assert!(
+        off.reading()
+            .contains("The Rust sampler: unavailable (hpp was built without"),
+        "{}",
+        off.reading()
+    );
+    assert!(off.plot().is_err());
+}

@@ -3,4 +3,5 @@
 
 pub mod julia;
 pub mod profilers;
+pub mod sampling;
 pub mod timing_tools;
