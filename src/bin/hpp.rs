@@ -11,6 +11,12 @@ use hpp::kernels::{compute, julia, memory};
 use hpp::measure::{Budget, Timing, timeit_with};
 use hpp::{Error, Result, machine};
 
+/// Every allocation counted, so `timing_tools` can report the Rust
+/// program's heap allocations as tracemalloc does Python's (a relaxed
+/// atomic add per allocation: nothing the kernels' timed loops do).
+#[global_allocator]
+static ALLOCATOR: hpp::measure::heap::Counting = hpp::measure::heap::Counting;
+
 #[derive(Parser)]
 #[command(name = "hpp", version, about = "High Performance Python, measured on your machine", long_about = None)]
 struct Cli {

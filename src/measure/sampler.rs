@@ -95,7 +95,15 @@ mod imp {
                     name: short_name(&fr.name),
                     ..fr
                 })
-                .collect();
+                .fold(Vec::new(), |mut kept: Vec<Frame>, fr| {
+                    // One function seen several times in a row (closures
+                    // inlined into it) reads as one frame, the innermost.
+                    match kept.last_mut() {
+                        Some(last) if last.name == fr.name => *last = fr,
+                        _ => kept.push(fr),
+                    }
+                    kept
+                });
             if !kept.is_empty() && count > 0 {
                 stacks.push(Stack {
                     frames: kept,

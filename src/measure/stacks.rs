@@ -227,13 +227,16 @@ fn parse_frame(text: &str) -> Frame {
 pub fn short_name(name: &str) -> String {
     let mut plain = String::with_capacity(name.len());
     let mut depth = 0usize;
+    let mut prev = ' ';
     for ch in name.chars() {
         match ch {
             '<' => depth += 1,
-            '>' => depth = depth.saturating_sub(1),
+            // `->` in a function type is not a closing bracket.
+            '>' if prev != '-' => depth = depth.saturating_sub(1),
             _ if depth == 0 => plain.push(ch),
             _ => {}
         }
+        prev = ch;
     }
     let plain = match plain.rsplit_once("::h") {
         Some((head, hash)) if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
@@ -347,6 +350,12 @@ mod tests {
             "FnOnce::call_once"
         );
         assert_eq!(short_name("hypot"), "hypot");
+        assert_eq!(
+            short_name(
+                "hpp::kernels::julia::map_points::{closure_env#1}<fn(f64, f64, u32) -> u32>"
+            ),
+            "map_points::{closure_env#1}"
+        );
         assert_eq!(short_name("<&T as Debug>::fmt"), "fmt");
     }
 }

@@ -18,6 +18,11 @@ mod units;
 
 use std::path::PathBuf;
 
+/// As in the CLI: every allocation counted (tests `hpp::measure::heap`'s
+/// counting path; the library's own unit tests take the other one).
+#[global_allocator]
+static ALLOCATOR: hpp::measure::heap::Counting = hpp::measure::heap::Counting;
+
 /// A folder under `tests/fixtures`.
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -307,6 +307,16 @@ fn timing_tools_read_every_clock_or_say_why() {
             t.plot().unwrap();
         }
     }
+    // The whole Rust program's heap, counted here (this binary counts
+    // allocations): at least the grid's two coordinate vectors and the
+    // counts, and a peak of at least the counts' 4 bytes per point.
+    let heap = t
+        .rust_heap
+        .known()
+        .expect("the heap is counted in this binary");
+    assert!(heap.allocations.is_some_and(|a| a >= 3), "{heap:?}");
+    assert!(heap.peak_bytes >= (t.grid * t.grid * 4) as u64, "{heap:?}");
+    assert!(t.reading().contains("held at most"), "{}", t.reading());
     let entry = hpp::chapters::entry("timing_tools").unwrap();
     let back = (entry.load)(&t.to_data().unwrap()).unwrap();
     assert_eq!(back.to_data().unwrap(), t.to_data().unwrap());
@@ -492,4 +502,25 @@ fn sampling_readings_follow_the_numbers() {
         off.reading()
     );
     assert!(off.plot().is_err());
+}
+
+#[test]
+fn the_counting_allocator_counts_a_calls_allocations() {
+    use hpp::measure::heap::{counting_installed, track};
+    // This binary installs it (main.rs), as the CLI does.
+    assert!(counting_installed());
+    let (n, used) = track(|| {
+        let boxes: Vec<Box<u64>> = (0..1000u64).map(Box::new).collect();
+        boxes.iter().map(|b| **b).sum::<u64>()
+    });
+    assert_eq!(n, 499_500);
+    let h = used.known().expect("counted");
+    // Other tests allocate at the same time: at least ours are there.
+    assert!(h.allocations.is_some_and(|a| a >= 1001), "{h:?}");
+    assert!(
+        h.bytes_allocated.is_some_and(|b| b >= 1000 * 8 + 1000 * 8),
+        "{h:?}"
+    );
+    assert!(h.peak_bytes >= 1000 * 8, "{h:?}");
+    assert_eq!(h.method, "hpp's counting allocator");
 }

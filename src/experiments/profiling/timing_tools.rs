@@ -18,10 +18,15 @@ use crate::kernels::julia::{Grid, MAX_ITER, julia_abs, julia_reference, output_s
 use crate::machine::Machine;
 use crate::machine::interpreters::find_python;
 use crate::measure::cpython::{CH02, PythonInfo, python_limit, run_json, sent_source};
+use crate::measure::heap::{HeapUse, track};
 use crate::measure::process::{ProcessRun, run_process, sample_rss, thread_cpu_s};
 use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, XyChart, XySeries, xy_chart};
 use crate::units::{fmt_bytes, fmt_seconds, fmt_sig};
+
+fn not_measured() -> Fact<HeapUse> {
+    Fact::unavailable("not measured by the hpp that wrote this file")
+}
 
 /// One clock's reading of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +60,10 @@ pub struct TimingTools {
     pub python_empty: Fact<ProcessRun>,
     /// This process's resident set while Rust ran the loop: (s, bytes).
     pub rust_rss_samples: Vec<(f64, u64)>,
+    /// The whole Rust program's heap use (building the grid, then the
+    /// loop): allocations, bytes, peak.
+    #[serde(default = "not_measured")]
+    pub rust_heap: Fact<HeapUse>,
     /// The interpreter.
     pub python: Option<PythonInfo>,
     /// What could not run, and why.
@@ -122,6 +131,7 @@ pub fn timing_tools_with(
         python_process: Fact::unavailable("Python did not run"),
         python_empty: Fact::unavailable("Python did not run"),
         rust_rss_samples: Vec::new(),
+        rust_heap: not_measured(),
         python: None,
         unavailable: Vec::new(),
         budget: budget.level.to_string(),
@@ -196,6 +206,13 @@ pub fn timing_tools_with(
         ));
     }
     out.rust_rss_samples = rss;
+    // The whole program again, for its heap: the grid's coordinates, then
+    // the counts (not timed).
+    let (heap_sum, heap) = track(|| Grid::new(width).map(|g| output_sum(&julia_abs(&g, MAX_ITER))));
+    out.rust_heap = match heap_sum {
+        Ok(sum) if sum == reference => heap,
+        _ => Fact::unavailable("the program's counts differed from the reference"),
+    };
     out.rows.push(ClockRow {
         language: "rust".into(),
         tool: "Instant around the call".into(),
@@ -409,6 +426,28 @@ impl Outcome for TimingTools {
                 fmt_bytes(hi - lo),
                 fmt_bytes((self.grid * self.grid * 4) as u64)
             ));
+        }
+        match &self.rust_heap {
+            Fact::Known(h) => {
+                let points = (self.grid * self.grid) as u64;
+                let counted = match (h.allocations, h.bytes_allocated) {
+                    (Some(n), Some(b)) => format!(
+                        "made {n} heap allocation{} ({} asked for in all) and ",
+                        if n == 1 { "" } else { "s" },
+                        fmt_bytes(b)
+                    ),
+                    _ => String::new(),
+                };
+                s.push_str(&format!(
+                    " The whole Rust program (the grid's coordinates, then the loop) {counted}held at most {} of heap at once — {} per grid point, by {}.",
+                    fmt_bytes(h.peak_bytes),
+                    fmt_bytes(h.peak_bytes / points.max(1)),
+                    h.method
+                ));
+            }
+            Fact::Unavailable(u) => {
+                s.push_str(&format!(" Rust's heap use: unavailable ({}).", u.reason()))
+            }
         }
         for u in &self.unavailable {
             s.push_str(&format!(" Unavailable: {u}."));
