@@ -33,7 +33,7 @@ pub struct Stack {
 /// Every stack a profiler recorded during one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackSamples {
-    /// Which profiler ("py-spy", "pprof").
+    /// Which profiler ("py-spy", "hpp sampler").
     pub profiler: String,
     /// Samples per second it aimed at.
     pub rate_hz: u32,

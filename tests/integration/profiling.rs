@@ -344,7 +344,7 @@ fn sampling_draws_both_flame_graphs_or_says_why() {
         assert!(p.total() > 0);
         assert!(
             rust.iter()
-                .any(|r| r.profiler == "pprof" && r.seconds > 0.0)
+                .any(|r| r.profiler == "sampler" && r.seconds > 0.0)
         );
         // The test build has line tables: the busiest lines are in julia.rs,
         // with their code, and the loop's `while` line is among them.
@@ -366,6 +366,11 @@ fn sampling_draws_both_flame_graphs_or_says_why() {
             s.reading().contains("samples of the Rust loop"),
             "{}",
             s.reading()
+        );
+        let costs = s.costs_html().0;
+        assert!(
+            costs.contains("sampler") && costs.contains("× plain"),
+            "{costs}"
         );
     }
     if hpp::machine::interpreters::find_python(None).is_known() {
@@ -434,13 +439,13 @@ fn sampling_readings_follow_the_numbers() {
     // A profile where hypot is nearly all of it, and one where it is not.
     let hot = parse_collapsed(
         "julia_abs;escape_abs;hypot 90\njulia_abs;escape_abs 10\n",
-        "pprof",
+        "sampler",
         997,
     )
     .unwrap();
     let cold = parse_collapsed(
         "julia_abs;escape_abs;hypot 5\njulia_abs;escape_abs 95\n",
-        "pprof",
+        "sampler",
         997,
     )
     .unwrap();
@@ -451,8 +456,9 @@ fn sampling_readings_follow_the_numbers() {
         iterations: 300,
         rate_hz: 997,
         py_spy_rate_hz: 250,
-        rows: vec![row("rust", "none", 0.250), row("rust", "pprof", 0.251)],
+        rows: vec![row("rust", "none", 0.250), row("rust", "sampler", 0.251)],
         plain_noise_percent: Some(3.0),
+        python_noise_percent: None,
         rust_profile: Fact::Known(hot.clone()),
         rust_lines: Vec::new(),
         python_profile: Fact::unavailable("not run"),

@@ -40,14 +40,14 @@ pub const PY_SPY_RATE_HZ: u32 = 250;
 
 /// Python runs with and without py-spy, the fastest kept (a single run is
 /// at the mercy of whatever else the machine does).
-const PYTHON_RUNS: usize = 2;
+const PYTHON_RUNS: usize = 3;
 
 /// One timed run, with or without a profiler.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostRow {
     /// "python" or "rust".
     pub language: String,
-    /// "none", "pprof" or "py-spy".
+    /// "none", "sampler" or "py-spy".
     pub profiler: String,
     /// Seconds of one run, the program itself, not the interpreter's
     /// start: Rust's median, Python's fastest (its runs are few).
@@ -108,6 +108,9 @@ pub struct Sampling {
     /// How much the plain Rust runs differed among themselves (slowest ÷
     /// fastest − 1), %: a profiler's cost below this is noise.
     pub plain_noise_percent: Option<f64>,
+    /// The same for the plain Python runs.
+    #[serde(default)]
+    pub python_noise_percent: Option<f64>,
     /// The Rust run's stacks.
     pub rust_profile: Fact<StackSamples>,
     /// The Rust kernel's lines by share of samples.
@@ -139,6 +142,8 @@ struct PyPlain {
     output_sum: u64,
     #[serde(default)]
     runs: usize,
+    #[serde(default)]
+    times: Vec<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,6 +187,7 @@ pub fn sampling_with(
         py_spy_rate_hz: PY_SPY_RATE_HZ,
         rows: Vec::new(),
         plain_noise_percent: None,
+        python_noise_percent: None,
         rust_profile: Fact::unavailable("not run"),
         rust_lines: Vec::new(),
         python_profile: Fact::unavailable("Python did not run"),
@@ -232,7 +238,7 @@ pub fn sampling_with(
             (_, p) => p,
         });
     }
-    for (profiler, times) in [("none", &plain), ("pprof", &sampled)] {
+    for (profiler, times) in [("none", &plain), ("sampler", &sampled)] {
         out.rows.push(CostRow {
             language: "rust".into(),
             profiler: profiler.into(),
@@ -241,12 +247,9 @@ pub fn sampling_with(
             output_sum: reference_sum,
         });
     }
-    let fastest = plain.iter().copied().fold(f64::INFINITY, f64::min);
-    let slowest = plain.iter().copied().fold(0.0, f64::max);
-    out.plain_noise_percent =
-        (fastest > 0.0 && plain.len() > 1).then(|| 100.0 * (slowest / fastest - 1.0));
+    out.plain_noise_percent = spread_percent(&plain);
     if let Some(Fact::Unavailable(u)) = &merged {
-        out.rows.retain(|r| r.profiler != "pprof");
+        out.rows.retain(|r| r.profiler != "sampler");
         out.unavailable
             .push(format!("Rust sampler: {}", u.reason()));
     }
@@ -295,13 +298,16 @@ pub fn sampling_with(
     match run_json::<PyReply>(&python, CH02, &spec, limit) {
         Ok(r) => {
             match r.plain {
-                Some(p) if p.output_sum == py_reference => out.rows.push(CostRow {
-                    language: "python".into(),
-                    profiler: "none".into(),
-                    seconds: p.seconds,
-                    runs: p.runs,
-                    output_sum: p.output_sum,
-                }),
+                Some(p) if p.output_sum == py_reference => {
+                    out.python_noise_percent = spread_percent(&p.times);
+                    out.rows.push(CostRow {
+                        language: "python".into(),
+                        profiler: "none".into(),
+                        seconds: p.seconds,
+                        runs: p.runs,
+                        output_sum: p.output_sum,
+                    });
+                }
                 Some(p) => out.unavailable.push(format!(
                     "Python: its counts sum to {} where the reference sums to {py_reference}; not timed",
                     p.output_sum
@@ -368,6 +374,14 @@ pub fn sampling_with(
         },
     }
     Ok(out)
+}
+
+/// How much runs of the same work differed: slowest ÷ fastest − 1, % (none
+/// from fewer than two runs).
+fn spread_percent(times: &[f64]) -> Option<f64> {
+    let fastest = times.iter().copied().fold(f64::INFINITY, f64::min);
+    let slowest = times.iter().copied().fold(0.0, f64::max);
+    (times.len() > 1 && fastest > 0.0).then(|| 100.0 * (slowest / fastest - 1.0))
 }
 
 /// py-spy beside the interpreter (a venv's `bin/`), else on `PATH`.
@@ -535,6 +549,50 @@ impl Sampling {
         Html(html)
     }
 
+    /// What each sampler cost: every run's time and its ratio to the same
+    /// language's plain run.
+    pub fn costs_html(&self) -> Html {
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let ratio = self
+                    .row(&r.language, "none")
+                    .filter(|p| p.seconds > 0.0)
+                    .map_or_else(String::new, |p| {
+                        format!("{}×", fmt_sig(r.seconds / p.seconds, 3))
+                    });
+                let kind = if r.language == "rust" {
+                    "median"
+                } else {
+                    "fastest"
+                };
+                vec![
+                    r.language.clone(),
+                    r.profiler.clone(),
+                    format!("{} ({kind} of {})", fmt_seconds(r.seconds), r.runs),
+                    ratio,
+                ]
+            })
+            .collect();
+        let mut html = table(
+            &["language", "profiler", "time of one run", "× plain"],
+            &rows,
+        );
+        for (language, noise) in [
+            ("Rust", self.plain_noise_percent),
+            ("Python", self.python_noise_percent),
+        ] {
+            if let Some(n) = noise {
+                html.push_str(&format!(
+                    "<p>The plain {language} runs differed by {}% among themselves: a cost smaller than that is noise.</p>",
+                    fmt_sig(n, 2)
+                ));
+            }
+        }
+        Html(html)
+    }
+
     /// One step's work: bytecodes vs instructions, and the loop's bytecodes.
     pub fn step_html(&self) -> Html {
         let rows = vec![
@@ -603,9 +661,9 @@ impl Outcome for Sampling {
     fn headlines(&self) -> Vec<Headline> {
         [
             Headline::new(
-                "pprof_overhead_percent",
+                "sampler_overhead_percent",
                 "the Rust sampler's cost on the Julia loop",
-                self.overhead_percent("rust", "pprof"),
+                self.overhead_percent("rust", "sampler"),
                 "%",
                 false,
             ),
@@ -681,7 +739,7 @@ impl Outcome for Sampling {
                         fmt_sig(top.percent, 2)
                     ));
                 }
-                if let Some(o) = self.overhead_percent("rust", "pprof") {
+                if let Some(o) = self.overhead_percent("rust", "sampler") {
                     s.push_str(&format!(
                         " {}",
                         overhead_sentence("Sampling Rust", o, self.plain_noise_percent)
@@ -702,7 +760,7 @@ impl Outcome for Sampling {
             if let Some(o) = self.overhead_percent("python", "py-spy") {
                 s.push_str(&format!(
                     "; {}",
-                    overhead_sentence("sampling it from outside", o, None)
+                    overhead_sentence("sampling it from outside", o, self.python_noise_percent)
                 ));
             } else {
                 s.push('.');
