@@ -10,9 +10,10 @@ pub use crate::experiments::{
     Access, Bandwidth, Branches, CacheLine, Clock, Dynamic, Flops, Gil, HeavyData, Ilp,
     Interpreter, Julia, Latency, Mlp, Network, Objects, Outcome, Profilers, Python, Sampling, Simd,
     Storage, Sweep, TierInputs, Tiers, TimingTools, access, bandwidth, branches, cacheline, clock,
-    dynamic, flops, gil, heavy_data, ilp, interpreter, julia, julia_with, latency, mlp, network,
-    objects, pointers, profilers, profilers_with, python, python_with, roofline, sampling,
-    sampling_with, scaling, simd, storage, sum_layout, tiers_from, timing_tools, timing_tools_with,
+    dynamic, flops, gil, growth, growth_with, heavy_data, ilp, interpreter, julia, julia_with,
+    latency, mlp, network, objects, pointers, profilers, profilers_with, python, python_with,
+    roofline, sampling, sampling_with, scaling, search, search_with, simd, storage, sum_layout,
+    tiers_from, timing_tools, timing_tools_with,
 };
 pub use crate::kernels::compute::{make_u64, sum_indexed_u64};
 pub use crate::kernels::examples::{is_prime, is_prime_naive, is_prime_odd, primes_reference};

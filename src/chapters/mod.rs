@@ -6,6 +6,7 @@
 
 pub mod ch01_understanding;
 pub mod ch02_profiling;
+pub mod ch03_lists_tuples;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -88,7 +89,11 @@ impl Chapter {
 }
 
 /// Every chapter hpp has, in book order.
-pub const CHAPTERS: &[&Chapter] = &[&ch01_understanding::CHAPTER, &ch02_profiling::CHAPTER];
+pub const CHAPTERS: &[&Chapter] = &[
+    &ch01_understanding::CHAPTER,
+    &ch02_profiling::CHAPTER,
+    &ch03_lists_tuples::CHAPTER,
+];
 
 /// Read experiment data back as its own type (the `load` of an [`Entry`]).
 ///

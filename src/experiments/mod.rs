@@ -6,6 +6,7 @@
 //! ([`crate::chapters`]).
 
 pub mod compute;
+pub mod containers;
 pub mod io;
 pub mod memory;
 mod outcome;
@@ -20,6 +21,8 @@ pub use compute::ilp::{Ilp, ilp};
 pub use compute::roofline::{Roofline, roofline};
 pub use compute::scaling::{Scaling, scaling};
 pub use compute::simd::{Simd, simd};
+pub use containers::growth::{GrowthResult, growth, growth_with};
+pub use containers::search::{search, search_with};
 pub use io::network::{Network, network};
 pub use io::storage::{Storage, storage};
 pub use io::tiers::{TierInputs, Tiers, tiers_from};

@@ -41,5 +41,6 @@ pub mod network;
 pub mod parallel;
 pub mod pointers;
 pub mod rng;
+pub mod search;
 pub mod simd;
 pub mod storage;

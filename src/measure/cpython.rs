@@ -26,6 +26,10 @@ pub const CH01: &str = include_str!("../../python/ch01_understanding.py");
 /// Chapter 2's Python: the Julia set.
 pub const CH02: &str = include_str!("../../python/ch02_profiling.py");
 
+/// Chapter 3's Python (lists and tuples), sent to the interpreter after
+/// the harness.
+pub const CH03: &str = include_str!("../../python/ch03_lists_tuples.py");
+
 /// The notebook's snippet runner.
 pub const SNIPPET: &str = include_str!("../../python/snippet.py");
 

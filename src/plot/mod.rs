@@ -19,9 +19,10 @@ pub use xy_chart::{XyChart, XySeries, xy_chart};
 
 use plotters::style::RGBColor;
 
-/// A colour-blind-friendly palette (Okabe & Ito, 2008), cycled.
+/// A colour-blind-friendly palette (Okabe & Ito, 2008, without its pale
+/// yellow, which is hard to see on white; grey instead), cycled.
 pub(crate) fn palette(i: usize) -> RGBColor {
-    const C: [RGBColor; 7] = [
+    const C: [RGBColor; 8] = [
         RGBColor(0, 114, 178),
         RGBColor(213, 94, 0),
         RGBColor(0, 158, 115),
@@ -29,6 +30,7 @@ pub(crate) fn palette(i: usize) -> RGBColor {
         RGBColor(86, 180, 233),
         RGBColor(230, 159, 0),
         RGBColor(0, 0, 0),
+        RGBColor(128, 128, 128),
     ];
     C[i % C.len()]
 }

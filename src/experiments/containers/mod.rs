@@ -1,0 +1,6 @@
+//! Lists and tuples, dictionaries and sets (chapters 3 and 4): how
+//! CPython's containers and Rust's search, grow and hash, measured side by
+//! side.
+
+pub mod growth;
+pub mod search;
