@@ -152,3 +152,16 @@ pub fn fmt_utc(unix_s: u64) -> String {
         (secs % 3600) / 60
     )
 }
+
+/// A count with thousands separated: 1000000 → "1,000,000".
+pub fn fmt_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -3,6 +3,7 @@
 mod cli;
 mod club;
 mod compute;
+mod containers;
 mod harness;
 mod hostile;
 mod io;

@@ -1,6 +1,6 @@
 //! Number formatting the reader sees.
 
-use hpp::units::{fmt_bytes, fmt_seconds, fmt_sig, parse_bytes};
+use hpp::units::{fmt_bytes, fmt_count, fmt_seconds, fmt_sig, parse_bytes};
 
 #[test]
 fn ipython_time_units() {
@@ -37,4 +37,13 @@ fn binary_sizes() {
     assert_eq!(parse_bytes("4096"), Some(4096));
     assert_eq!(parse_bytes("12 parsecs"), None);
     assert_eq!(parse_bytes(""), None);
+}
+
+#[test]
+fn counts_get_thousands_separators() {
+    assert_eq!(fmt_count(0), "0");
+    assert_eq!(fmt_count(999), "999");
+    assert_eq!(fmt_count(1000), "1,000");
+    assert_eq!(fmt_count(31_623), "31,623");
+    assert_eq!(fmt_count(10_000_000), "10,000,000");
 }

@@ -21,7 +21,7 @@ use crate::measure::cpython::{CH03, run_chapter_script};
 use crate::measure::plan::cache_markers;
 use crate::measure::{Budget, Progress, count, timeit_with};
 use crate::plot::Series;
-use crate::units::{fmt_bytes, fmt_sig};
+use crate::units::{fmt_bytes, fmt_count, fmt_sig};
 
 /// The needles' stride (as in `python/ch03_lists_tuples.py`): a Weyl
 /// sequence over 64-bit integers (2⁶⁴ ÷ the golden ratio), scaled to the
@@ -378,17 +378,4 @@ pub fn reading_from(
         (None, None) => {}
     }
     s
-}
-
-/// 1000000 → "1,000,000".
-fn fmt_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

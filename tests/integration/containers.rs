@@ -1,0 +1,257 @@
+//! Chapter 3's containers: searching sorted lists and growing them, in
+//! Rust and in the reader's CPython (when there is one), with readings
+//! that follow the numbers.
+
+use hpp::error::Fact;
+use hpp::experiments::containers::growth::{Growth, GrowthResult};
+use hpp::experiments::containers::search::{SERIES, present_needles, reading_from};
+use hpp::experiments::{Outcome, ToData, growth_with, search_with};
+use hpp::measure::Budget;
+use hpp::plot::Series;
+
+fn tiny() -> Budget {
+    Budget {
+        min_run_s: 0.001,
+        runs: 3,
+        ..Budget::quick()
+    }
+}
+
+#[test]
+fn needles_are_present_spread_and_the_same_as_pythons() {
+    let n = 1000;
+    let needles = present_needles(n, 200);
+    assert!(needles.iter().all(|&x| x % 2 == 0 && x < 2 * n as u64));
+    // Spread: both halves of the haystack are hit.
+    assert!(needles.iter().any(|&x| x < n as u64) && needles.iter().any(|&x| x >= n as u64));
+    // The first few, as python/ch03_lists_tuples.py computes them
+    // (2 * (((i + 1) * STRIDE mod 2^64) * n >> 64)), worked out by hand.
+    let stride: u128 = 0x9E37_79B9_7F4A_7C15;
+    for (i, &x) in needles.iter().take(5).enumerate() {
+        let want = 2 * (((((i as u128 + 1) * stride) % (1u128 << 64)) * n as u128) >> 64) as u64;
+        assert_eq!(x, want);
+    }
+}
+
+#[test]
+fn search_checks_both_languages_and_round_trips() {
+    let m = hpp::machine::machine();
+    let s = search_with(&m, &tiny(), None).unwrap();
+    let rust: Vec<&Series> = s
+        .series
+        .iter()
+        .filter(|x| x.label.starts_with("Rust"))
+        .collect();
+    assert_eq!(rust.len(), 5);
+    assert!(
+        rust.iter()
+            .all(|x| !x.points.is_empty() && x.points.iter().all(|p| p.1 > 0.0))
+    );
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert!(
+            s.series.iter().any(|x| x.label == "CPython bisect_left"),
+            "{}",
+            s.reading
+        );
+        assert!(s.reading.contains("bisect_left took"), "{}", s.reading);
+    }
+    s.plot().unwrap();
+    let entry = hpp::chapters::entry("search").unwrap();
+    let back = (entry.load)(&s.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), s.to_data().unwrap());
+    // Without Python: no CPython lines, and the reading says why.
+    let none = search_with(&m, &tiny(), Some("/nonexistent/python3")).unwrap();
+    assert!(none.series.iter().all(|x| x.label.starts_with("Rust")));
+    assert!(
+        none.reading.contains("CPython: unavailable"),
+        "{}",
+        none.reading
+    );
+}
+
+/// A sweep with every series at three sizes, from per-series closures.
+fn fake(times: [fn(f64) -> f64; 8]) -> Vec<Series> {
+    SERIES
+        .iter()
+        .zip(times)
+        .map(|(label, t)| Series {
+            label: label.to_string(),
+            points: [80u64, 8_000, 80_000_000]
+                .iter()
+                .map(|&b| (b, t(b as f64 / 8.0)))
+                .collect(),
+        })
+        .collect()
+}
+
+#[test]
+fn the_search_reading_follows_the_numbers() {
+    // A machine where the scan wins small lists and Eytzinger wins big ones.
+    let usual = fake([
+        |n| n / 40.0,       // linear present: wins up to 1000
+        |n| n / 2.0,        // linear absent
+        |n| 4.0 * n.log2(), // std
+        |n| 3.0 * n.log2(), // branch-free: faster everywhere
+        |n| {
+            if n > 1e6 {
+                2.0 * n.log2()
+            } else {
+                4.0 * n.log2()
+            }
+        }, // Eytzinger: wins only big
+        |n| 10.0 * n,
+        |n| 20.0 * n,
+        |n| 40.0 * n.log2(),
+    ]);
+    let r = reading_from(&usual, Some(32 << 20), &Fact::unavailable("no PMU"), None);
+    assert!(r.contains("beat binary search up to 1,000 elements"), "{r}");
+    assert!(
+        r.contains("branch-free search was 1.3× faster than std's at 10 elements"),
+        "{r}"
+    );
+    assert!(r.contains("Eytzinger layout was about as fast as std's at 10 elements and 2× faster than std's at 10,000,000"), "{r}");
+    assert!(
+        r.contains("an estimate: cache misses cannot be counted here, no PMU"),
+        "{r}"
+    );
+    assert!(r.contains("bisect_left took"), "{r}");
+    // A machine where binary search wins everywhere and the tricks lose.
+    let other = fake([
+        |n| 10.0 * n,
+        |n| 20.0 * n,
+        |n| n.log2(),
+        |n| 2.0 * n.log2(),
+        |n| 3.0 * n.log2(),
+        |n| 10.0 * n,
+        |n| 20.0 * n,
+        |n| 40.0 * n.log2(),
+    ]);
+    let r = reading_from(
+        &other[..5],
+        None,
+        &Fact::Known(3.0),
+        Some("no python3 on PATH"),
+    );
+    assert!(
+        r.contains("Binary search beat the linear scan at every size"),
+        "{r}"
+    );
+    assert!(
+        r.contains("branch-free search was 2× slower than std's"),
+        "{r}"
+    );
+    assert!(
+        r.contains("CPython: unavailable (no python3 on PATH)"),
+        "{r}"
+    );
+    assert!(
+        !r.contains("last-level cache"),
+        "no cache size, no cache sentence: {r}"
+    );
+}
+
+#[test]
+fn growth_records_both_lists_and_round_trips() {
+    let m = hpp::machine::machine();
+    let g = growth_with(&m, &tiny(), None).unwrap();
+    let rust = &g.languages[0];
+    assert_eq!(rust.language, "rust");
+    assert!(
+        rust.steps
+            .windows(2)
+            .all(|w| w[1].0 > w[0].0 && w[1].1 > w[0].1)
+    );
+    assert!(g.median_factor("rust").is_some_and(|f| f > 1.0));
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        let py = g
+            .languages
+            .iter()
+            .find(|l| l.language == "python")
+            .expect("CPython ran");
+        // A list's capacity never falls below its length.
+        assert!(
+            py.steps.iter().all(|&(len, cap)| cap >= len),
+            "{:?}",
+            py.steps
+        );
+        assert!(g.median_factor("python").is_some_and(|f| f > 1.0));
+        assert_eq!(py.per_item_ns.len(), 3);
+    }
+    g.plot().unwrap();
+    let entry = hpp::chapters::entry("growth").unwrap();
+    let back = (entry.load)(&g.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), g.to_data().unwrap());
+    let none = growth_with(&m, &tiny(), Some("/nonexistent/python3")).unwrap();
+    assert_eq!(none.languages.len(), 1);
+    assert!(
+        none.reading().contains("CPython: no Python interpreter"),
+        "{}",
+        none.reading()
+    );
+}
+
+#[test]
+fn the_growth_reading_follows_the_numbers() {
+    let lang = |language: &str, factor: u64, per: [f64; 3]| {
+        let mut steps = vec![(0, 0), (1, 1024)];
+        let mut cap = 1024;
+        while cap < 10_000 {
+            let next = cap * factor / 8;
+            steps.push((cap + 1, next));
+            cap = next;
+        }
+        Growth {
+            language: language.into(),
+            steps,
+            per_item_ns: ["append", "preallocated", "comprehension"]
+                .iter()
+                .zip(per)
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        }
+    };
+    let mut g = GrowthResult {
+        experiment: "growth".into(),
+        appends: 10_000,
+        timed_items: 1000,
+        languages: vec![
+            lang("rust", 16, [1.0, 0.5, 0.3]),
+            lang("python", 10, [40.0, 50.0, 30.0]),
+        ],
+        unavailable: Vec::new(),
+        python: None,
+        budget: "quick".into(),
+    };
+    let r = g.reading();
+    assert!(
+        r.contains("growing by 1.25× at a time") && r.contains("growing by 2× at a time"),
+        "{r}"
+    );
+    assert!(
+        r.contains("CPython trades more copying for less unused memory"),
+        "{r}"
+    );
+    assert!(
+        r.contains("Rust: 1 ns per item by appending") && r.contains("preallocating saved 50%"),
+        "{r}"
+    );
+    assert!(
+        r.contains("CPython: 40 ns per item by appending")
+            && r.contains("preallocating was 25% slower"),
+        "{r}"
+    );
+    // Swap the factors: the sentence turns round.
+    g.languages = vec![
+        lang("rust", 9, [1.0, 1.01, 0.3]),
+        lang("python", 16, [40.0, 20.0, 30.0]),
+    ];
+    let r = g.reading();
+    assert!(
+        r.contains("here CPython's list grew faster than Rust's Vec"),
+        "{r}"
+    );
+    assert!(
+        r.contains("preallocating made no difference worth naming"),
+        "{r}"
+    );
+}
