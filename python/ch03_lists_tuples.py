@@ -13,7 +13,7 @@ from bisect import bisect_left
 if "timed" not in globals():  # run on its own: the harness sits beside this file
     from hpp_timing import interpreter, timed, warm_up  # noqa: F401
 
-STANDALONE = {"tasks": ["search", "growth"], "sizes": [1000, 100_000], "binary_lookups": 20_000,
+STANDALONE = {"tasks": ["search", "growth", "sort"], "sort_n": 100_000, "seed": 42, "sizes": [1000, 100_000], "binary_lookups": 20_000,
               "linear_elements": 2_000_000, "min_run_s": 0.05, "runs": 3, "growth_n": 10_000,
               "append_n": 1_000_000}
 
@@ -117,6 +117,56 @@ def growth(spec, out):
                      "n": n, "per_item_ns": per}
 
 
+MASK64 = (1 << 64) - 1
+CHECK_MODULUS = (1 << 61) - 1
+
+
+def splitmix(seed, count):
+    """`count` values from SplitMix64 (as hpp's Rust generator), each
+    shifted down to 30 bits: the same numbers in both languages."""
+    out, state = [], seed
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & MASK64
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+        out.append((z ^ (z >> 31)) >> 34)
+    return out
+
+
+def sort_inputs(n, seed):
+    """The five inputs of the sort experiment, as hpp builds them in Rust."""
+    shuffled = splitmix(seed, n)
+    ordered = sorted(shuffled)
+    nearly = ordered[:]
+    swaps = splitmix(seed + 1, 2 * (n // 100))
+    for k in range(n // 100):
+        a, b = swaps[2 * k] % n, swaps[2 * k + 1] % n
+        nearly[a], nearly[b] = nearly[b], nearly[a]
+    return {
+        "random": shuffled,
+        "sorted": ordered,
+        "reversed": ordered[::-1],
+        "nearly sorted": nearly,
+        "few distinct": [v % 100 for v in shuffled],
+    }
+
+
+def checksum(values):
+    """A position-weighted sum: equal only for the same values in the same order."""
+    return sum((i + 1) * v for i, v in enumerate(values)) % CHECK_MODULUS
+
+
+def sort(spec, out):
+    """`sorted()` (Timsort) on each input, ns per item."""
+    rows = []
+    for name, data in sort_inputs(spec["sort_n"], spec["seed"]).items():
+        t = timed(lambda data=data: sorted(data), spec["min_run_s"], spec["runs"])  # noqa: F821
+        rows.append({"input": name, "ns_per_item": t["median_ns"] / len(data),
+                     "checksum": checksum(sorted(data))})
+    out["sort"] = rows
+
+
 def main():
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     out = {"python": interpreter(), "unavailable": []}  # noqa: F821
@@ -125,6 +175,8 @@ def main():
         search(spec, out)
     if "growth" in spec["tasks"]:
         growth(spec, out)
+    if "sort" in spec["tasks"]:
+        sort(spec, out)
     json.dump(out, sys.stdout)
 
 

@@ -17,6 +17,12 @@ pub const CHAPTER: Chapter = Chapter {
             load: load_as::<x::Sweep>,
         },
         Entry {
+            name: "sort",
+            about: "sorted() (Timsort) vs Rust's sort and sort_unstable on random, sorted, reversed, nearly sorted and few-distinct inputs: what order already in the data buys",
+            run: |m, b, _| Ok(Box::new(x::sort(m, b)?)),
+            load: load_as::<x::Sort>,
+        },
+        Entry {
             name: "growth",
             about: "a list growing one append at a time: capacity steps of a CPython list (getsizeof) and a Rust Vec, the growth factor, and appending vs preallocating vs a comprehension, per item",
             run: |m, b, _| Ok(Box::new(x::growth(m, b)?)),

@@ -23,6 +23,7 @@ pub use compute::scaling::{Scaling, scaling};
 pub use compute::simd::{Simd, simd};
 pub use containers::growth::{GrowthResult, growth, growth_with};
 pub use containers::search::{search, search_with};
+pub use containers::sort::{Sort, sort, sort_with};
 pub use io::network::{Network, network};
 pub use io::storage::{Storage, storage};
 pub use io::tiers::{TierInputs, Tiers, tiers_from};

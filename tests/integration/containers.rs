@@ -255,3 +255,82 @@ fn the_growth_reading_follows_the_numbers() {
         "{r}"
     );
 }
+
+#[test]
+fn sort_checks_both_languages_and_round_trips() {
+    use hpp::experiments::sort_with;
+    let m = hpp::machine::machine();
+    let s = sort_with(&m, &tiny(), None).unwrap();
+    assert_eq!(s.rows.len(), 5);
+    assert!(
+        s.rows
+            .iter()
+            .all(|r| r.rust_stable_ns > 0.0 && r.rust_unstable_ns > 0.0)
+    );
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        // Python built the same inputs and sorted them to the same checksums.
+        assert!(
+            s.rows.iter().all(|r| r.python_ns.is_some()),
+            "{:?}",
+            s.unavailable
+        );
+        assert!(s.gain("sorted", |r| r.python_ns).is_some());
+    }
+    s.plot().unwrap();
+    assert!(s.table_html().0.contains("nearly sorted"));
+    let entry = hpp::chapters::entry("sort").unwrap();
+    let back = (entry.load)(&s.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), s.to_data().unwrap());
+    let none = sort_with(&m, &tiny(), Some("/nonexistent/python3")).unwrap();
+    assert!(none.rows.iter().all(|r| r.python_ns.is_none()));
+    assert!(
+        none.reading().contains("CPython: no Python interpreter"),
+        "{}",
+        none.reading()
+    );
+}
+
+#[test]
+fn the_sort_reading_follows_the_numbers() {
+    use hpp::experiments::Sort;
+    use hpp::experiments::containers::sort::SortRow;
+    let row = |input: &str, py: f64, st: f64, un: f64| SortRow {
+        input: input.into(),
+        rust_stable_ns: st,
+        rust_unstable_ns: un,
+        python_ns: Some(py),
+    };
+    let mut s = Sort {
+        experiment: "sort".into(),
+        n: 1000,
+        rows: vec![
+            row("random", 200.0, 40.0, 20.0),
+            row("sorted", 20.0, 4.0, 1.0),
+            row("reversed", 20.0, 10.0, 20.0),
+            row("nearly sorted", 40.0, 30.0, 20.0),
+            row("few distinct", 100.0, 20.0, 10.0),
+        ],
+        unavailable: Vec::new(),
+        python: None,
+        budget: "quick".into(),
+    };
+    let r = s.reading();
+    assert!(
+        r.contains("CPython's sorted() 200 ns, 5× Rust's sort"),
+        "{r}"
+    );
+    assert!(
+        r.contains(
+            "On nearly sorted data CPython sorted() gained most (5×): it finds the long runs"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.contains("Rust sort_unstable against its random-input time: sorted 20×, reversed 1×"),
+        "{r}"
+    );
+    // Where nothing gains much from near order, the reading says so.
+    s.rows[3] = row("nearly sorted", 190.0, 39.0, 19.0);
+    let r = s.reading();
+    assert!(r.contains("a few swaps break the runs"), "{r}");
+}

@@ -4,3 +4,4 @@
 
 pub mod growth;
 pub mod search;
+pub mod sort;
