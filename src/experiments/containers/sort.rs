@@ -219,7 +219,7 @@ impl Sort {
     }
 
     /// How many times faster a sort ran on `input` than on random data.
-    pub fn gain(&self, input: &str, pick: fn(&SortRow) -> Option<f64>) -> Option<f64> {
+    pub fn gain(&self, input: &str, pick: Pick) -> Option<f64> {
         let random = pick(self.row("random")?)?;
         let here = pick(self.row(input)?)?;
         (here > 0.0).then(|| random / here)
@@ -257,7 +257,11 @@ impl Sort {
     }
 }
 
-const SORTS: [(&str, fn(&SortRow) -> Option<f64>); 3] = [
+/// Picks one sort's time out of a row.
+type Pick = fn(&SortRow) -> Option<f64>;
+
+/// The three sorts, as the chart and reading name them.
+const SORTS: [(&str, Pick); 3] = [
     ("CPython sorted()", |r| r.python_ns),
     ("Rust sort", |r| Some(r.rust_stable_ns)),
     ("Rust sort_unstable", |r| Some(r.rust_unstable_ns)),
