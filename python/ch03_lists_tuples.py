@@ -13,7 +13,7 @@ from bisect import bisect_left
 if "timed" not in globals():  # run on its own: the harness sits beside this file
     from hpp_timing import interpreter, timed, warm_up  # noqa: F401
 
-STANDALONE = {"tasks": ["search", "growth", "sort"], "sort_n": 100_000, "seed": 42, "sizes": [1000, 100_000], "binary_lookups": 20_000,
+STANDALONE = {"tasks": ["search", "growth", "sort", "records"], "batch": 1000, "sort_n": 100_000, "seed": 42, "sizes": [1000, 100_000], "binary_lookups": 20_000,
               "linear_elements": 2_000_000, "min_run_s": 0.05, "runs": 3, "growth_n": 10_000,
               "append_n": 1_000_000}
 
@@ -167,6 +167,51 @@ def sort(spec, out):
     out["sort"] = rows
 
 
+def records(spec, out):
+    """The book's small fixed records, 9 items each: the bytes of each kind
+    of container (`sys.getsizeof`; the small ints inside are shared) and
+    the time to build one, in a loop of `batch` builds."""
+    a, b, c, d, e, f, g, h, i = range(9)
+    batch = spec["batch"]
+
+    def list_display():
+        for _ in range(batch):
+            record = [a, b, c, d, e, f, g, h, i]
+        return record
+
+    def comprehension():
+        for _ in range(batch):
+            record = [x for x in (a, b, c, d, e, f, g, h, i)]
+        return record
+
+    def list_of_comprehension():
+        for _ in range(batch):
+            record = list([x for x in (a, b, c, d, e, f, g, h, i)])
+        return record
+
+    def tuple_display():
+        for _ in range(batch):
+            record = (a, b, c, d, e, f, g, h, i)
+        return record
+
+    def constant_tuple():
+        for _ in range(batch):
+            record = (0, 1, 2, 3, 4, 5, 6, 7, 8)
+        return record
+
+    rows = []
+    for name, fn in (("list [a, ..., i]", list_display),
+                     ("list comprehension", comprehension),
+                     ("list(comprehension)", list_of_comprehension),
+                     ("tuple (a, ..., i)", tuple_display),
+                     ("tuple of constants", constant_tuple)):
+        record = fn()
+        t = timed(fn, spec["min_run_s"], spec["runs"])  # noqa: F821
+        rows.append({"container": name, "bytes": sys.getsizeof(record), "items": len(record),
+                     "create_ns": t["median_ns"] / batch, "sum": sum(record)})
+    out["records"] = rows
+
+
 def main():
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     out = {"python": interpreter(), "unavailable": []}  # noqa: F821
@@ -177,6 +222,8 @@ def main():
         growth(spec, out)
     if "sort" in spec["tasks"]:
         sort(spec, out)
+    if "records" in spec["tasks"]:
+        records(spec, out)
     json.dump(out, sys.stdout)
 
 

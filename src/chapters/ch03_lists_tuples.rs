@@ -28,5 +28,11 @@ pub const CHAPTER: Chapter = Chapter {
             run: |m, b, _| Ok(Box::new(x::growth(m, b)?)),
             load: load_as::<x::GrowthResult>,
         },
+        Entry {
+            name: "records",
+            about: "the book's 9-item records: bytes and build time of a CPython list, comprehension, tuple and tuple of constants, beside Rust's array, tuple, vec![], pushed Vec and Box<[u64]>",
+            run: |m, b, _| Ok(Box::new(x::records(m, b)?)),
+            load: load_as::<x::Records>,
+        },
     ],
 };

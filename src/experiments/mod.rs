@@ -22,6 +22,7 @@ pub use compute::roofline::{Roofline, roofline};
 pub use compute::scaling::{Scaling, scaling};
 pub use compute::simd::{Simd, simd};
 pub use containers::growth::{GrowthResult, growth, growth_with};
+pub use containers::records::{Records, records, records_with};
 pub use containers::search::{search, search_with};
 pub use containers::sort::{Sort, sort, sort_with};
 pub use io::network::{Network, network};

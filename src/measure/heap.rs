@@ -2,7 +2,8 @@
 //! the most it held at once (the Rust side of `tracemalloc`).
 //!
 //! Two ways to know, best first:
-//! - [`Counting`], a global allocator that counts every allocation. A
+//! - [`Counting`], a global allocator that counts every allocation made
+//!   while [`track`] runs (outside it, one relaxed load each). A
 //!   program installs it with one line (`#[global_allocator] static A:
 //!   hpp::measure::heap::Counting = hpp::measure::heap::Counting;`); the
 //!   `hpp` CLI and the test suite do. Its counters are process-wide.
@@ -11,7 +12,7 @@
 //!   runs: bytes in use and their peak, but not the number of allocations.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -35,21 +36,36 @@ static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 static LIVE: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicU64 = AtomicU64::new(0);
+/// Counting happens only while [`track`] (or the install probe) runs, so
+/// an installed counter costs every other allocation one relaxed load.
+static ARMED: AtomicBool = AtomicBool::new(false);
 
 /// The system allocator, counting as it goes (see the module docs).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Counting;
 
 impl Counting {
+    #[inline]
     fn note_alloc(size: usize) {
+        if !ARMED.load(Ordering::Relaxed) {
+            return;
+        }
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         BYTES.fetch_add(size as u64, Ordering::Relaxed);
         let live = LIVE.fetch_add(size as u64, Ordering::Relaxed) + size as u64;
         PEAK.fetch_max(live, Ordering::Relaxed);
     }
 
+    #[inline]
     fn note_free(size: usize) {
-        LIVE.fetch_sub(size as u64, Ordering::Relaxed);
+        if !ARMED.load(Ordering::Relaxed) {
+            return;
+        }
+        // Saturating: a block allocated before counting began may be freed
+        // while it runs.
+        let _ = LIVE.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
+            Some(l.saturating_sub(size as u64))
+        });
     }
 }
 
@@ -94,10 +110,13 @@ unsafe impl GlobalAlloc for Counting {
 /// Whether this program's global allocator is [`Counting`]: a small
 /// allocation must move its counter.
 pub fn counting_installed() -> bool {
+    let was = ARMED.swap(true, Ordering::Relaxed);
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     let probe = std::hint::black_box(Box::new([0u8; 64]));
     drop(probe);
-    ALLOCATIONS.load(Ordering::Relaxed) != before
+    let moved = ALLOCATIONS.load(Ordering::Relaxed) != before;
+    ARMED.store(was, Ordering::Relaxed);
+    moved
 }
 
 /// Run `f` and report its heap use, or why it cannot be known here. The
@@ -109,7 +128,9 @@ pub fn track<R>(f: impl FnOnce() -> R) -> (R, Fact<HeapUse>) {
         let bytes = BYTES.load(Ordering::Relaxed);
         let live = LIVE.load(Ordering::Relaxed);
         PEAK.store(live, Ordering::Relaxed);
+        ARMED.store(true, Ordering::Relaxed);
         let r = f();
+        ARMED.store(false, Ordering::Relaxed);
         let used = HeapUse {
             allocations: Some(ALLOCATIONS.load(Ordering::Relaxed) - allocations),
             bytes_allocated: Some(BYTES.load(Ordering::Relaxed) - bytes),

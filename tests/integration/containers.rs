@@ -334,3 +334,71 @@ fn the_sort_reading_follows_the_numbers() {
     let r = s.reading();
     assert!(r.contains("a few swaps break the runs"), "{r}");
 }
+
+#[test]
+fn records_measure_both_languages_and_the_reading_follows() {
+    use hpp::experiments::records_with;
+    let m = hpp::machine::machine();
+    let r = records_with(&m, &tiny(), None).unwrap();
+    let rust: Vec<_> = r.rows.iter().filter(|x| x.language == "rust").collect();
+    assert_eq!(rust.len(), 5);
+    // Inline kinds hold exactly nine u64s; the heap kinds point at them.
+    assert_eq!(rust[0].total_bytes(), 72);
+    assert!(rust.iter().all(|x| x.create_ns > 0.0));
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        let list = r
+            .rows
+            .iter()
+            .find(|x| x.container.starts_with("list ["))
+            .expect("a list");
+        let tuple = r
+            .rows
+            .iter()
+            .find(|x| x.container.starts_with("tuple ("))
+            .expect("a tuple");
+        assert!(
+            tuple.total_bytes() < list.total_bytes(),
+            "a tuple has no room to grow"
+        );
+        assert!(
+            r.reading().contains("In CPython a 9-item list takes"),
+            "{}",
+            r.reading()
+        );
+    }
+    r.plot().unwrap();
+    let entry = hpp::chapters::entry("records").unwrap();
+    let back = (entry.load)(&r.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), r.to_data().unwrap());
+    // The build-time verdict follows the numbers.
+    let mut fake = r.clone();
+    fake.rows.retain(|x| x.language == "rust");
+    let py =
+        |container: &str, bytes: u64, ns: f64| hpp::experiments::containers::records::RecordRow {
+            language: "python".into(),
+            container: container.into(),
+            inline_bytes: bytes,
+            heap_bytes: 0,
+            create_ns: ns,
+        };
+    fake.rows.push(py("list [a, ..., i]", 128, 60.0));
+    fake.rows.push(py("tuple (a, ..., i)", 112, 30.0));
+    assert!(
+        fake.reading().contains("the tuple 2× faster"),
+        "{}",
+        fake.reading()
+    );
+    fake.rows[6].create_ns = 90.0;
+    assert!(
+        fake.reading().contains("here the tuple was the slower one"),
+        "{}",
+        fake.reading()
+    );
+    let none = records_with(&m, &tiny(), Some("/nonexistent/python3")).unwrap();
+    assert!(none.rows.iter().all(|x| x.language == "rust"));
+    assert!(
+        none.reading().contains("CPython: no Python interpreter"),
+        "{}",
+        none.reading()
+    );
+}

@@ -3,5 +3,6 @@
 //! side.
 
 pub mod growth;
+pub mod records;
 pub mod search;
 pub mod sort;
