@@ -124,10 +124,10 @@ pub fn records_with(
         ("[u64; 9]", black_box(values).iter().sum::<u64>()),
         (
             "vec![…]",
-            vec![
+            black_box(vec![
                 values[0], values[1], values[2], values[3], values[4], values[5], values[6],
                 values[7], values[8],
-            ]
+            ])
             .iter()
             .sum(),
         ),
@@ -367,13 +367,14 @@ impl Outcome for Records {
                     fmt_sig(c.create_ns, 3)
                 ));
             }
-            if let Some(c) = self.find("python", "list comprehension") {
-                if c.total_bytes() > l.total_bytes() {
-                    s.push_str(&format!(
-                        " A comprehension grows its list by appends and keeps the spare room: {} bytes for the same 9 items.",
-                        c.total_bytes()
-                    ));
-                }
+            if let Some(c) = self
+                .find("python", "list comprehension")
+                .filter(|c| c.total_bytes() > l.total_bytes())
+            {
+                s.push_str(&format!(
+                    " A comprehension grows its list by appends and keeps the spare room: {} bytes for the same 9 items.",
+                    c.total_bytes()
+                ));
             }
         }
         if let (Some(a), Some(v), Some(p)) = (
