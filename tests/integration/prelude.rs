@@ -31,6 +31,16 @@ fn the_prelude_names_every_experiment() {
         gil,
         objects,
     );
+    let _chapter_2_and_3 = (
+        julia_with,
+        timing_tools_with,
+        profilers_with,
+        sampling_with,
+        search_with,
+        sort_with,
+        growth_with,
+        records_with,
+    );
     let _chapter_examples = (is_prime, is_prime_naive, is_prime_odd, primes_reference);
     let _harness = (
         machine,
