@@ -7,6 +7,7 @@
 pub mod ch01_understanding;
 pub mod ch02_profiling;
 pub mod ch03_lists_tuples;
+pub mod ch04_dict_set;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -93,6 +94,7 @@ pub const CHAPTERS: &[&Chapter] = &[
     &ch01_understanding::CHAPTER,
     &ch02_profiling::CHAPTER,
     &ch03_lists_tuples::CHAPTER,
+    &ch04_dict_set::CHAPTER,
 ];
 
 /// Read experiment data back as its own type (the `load` of an [`Entry`]).

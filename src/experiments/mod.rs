@@ -21,6 +21,7 @@ pub use compute::ilp::{Ilp, ilp};
 pub use compute::roofline::{Roofline, roofline};
 pub use compute::scaling::{Scaling, scaling};
 pub use compute::simd::{Simd, simd};
+pub use containers::bad_hash::{BadHash, bad_hash, bad_hash_with};
 pub use containers::growth::{GrowthResult, growth, growth_with};
 pub use containers::records::{Records, records, records_with};
 pub use containers::search::{search, search_with};

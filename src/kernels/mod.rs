@@ -33,6 +33,7 @@ pub mod compute;
 pub mod dynamic;
 pub mod examples;
 pub mod flops;
+pub mod hashing;
 pub mod ilp;
 pub mod interp;
 pub mod julia;

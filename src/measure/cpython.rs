@@ -30,6 +30,10 @@ pub const CH02: &str = include_str!("../../python/ch02_profiling.py");
 /// the harness.
 pub const CH03: &str = include_str!("../../python/ch03_lists_tuples.py");
 
+/// Chapter 4's Python (dictionaries and sets), sent to the interpreter
+/// after the harness.
+pub const CH04: &str = include_str!("../../python/ch04_dict_set.py");
+
 /// The notebook's snippet runner.
 pub const SNIPPET: &str = include_str!("../../python/snippet.py");
 

@@ -402,3 +402,80 @@ fn records_measure_both_languages_and_the_reading_follows() {
         none.reading()
     );
 }
+
+#[test]
+fn bad_hash_checks_every_table_and_the_reading_follows() {
+    use hpp::experiments::bad_hash_with;
+    use hpp::experiments::containers::bad_hash::HashRow;
+    let m = hpp::machine::machine();
+    let b = bad_hash_with(&m, &tiny(), None).unwrap();
+    assert_eq!(b.keys, 676);
+    let rust: Vec<_> = b.rows.iter().filter(|r| r.language == "rust").collect();
+    assert_eq!(rust.len(), 4);
+    assert!(rust.iter().all(|r| r.ns_per_lookup > 0.0));
+    // Every key colliding costs Rust far more than SipHash: hundreds of
+    // key comparisons against one hash and a probe or two.
+    assert!(
+        b.collision_slowdown("rust").is_some_and(|x| x > 3.0),
+        "{:?}",
+        b.rows
+    );
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert_eq!(
+            b.rows.iter().filter(|r| r.language == "python").count(),
+            4,
+            "{:?}",
+            b.unavailable
+        );
+        assert!(
+            b.reading().contains("CPython: with every key colliding"),
+            "{}",
+            b.reading()
+        );
+    }
+    b.plot().unwrap();
+    let entry = hpp::chapters::entry("bad_hash").unwrap();
+    let back = (entry.load)(&b.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), b.to_data().unwrap());
+
+    // Readings on made-up numbers, both ways round.
+    let row = |table: &str, ns: f64| HashRow {
+        language: "rust".into(),
+        table: table.into(),
+        label: table.into(),
+        ns_per_lookup: ns,
+    };
+    let mut fake = b.clone();
+    fake.unavailable.clear();
+    fake.rows = vec![
+        row("constant", 800.0),
+        row("perfect", 4.0),
+        row("default", 16.0),
+        row("list", 250.0),
+    ];
+    let r = fake.reading();
+    assert!(
+        r.contains("800 ns, 50× SipHash (16 ns), slower even than scanning the list"),
+        "{r}"
+    );
+    assert!(r.contains("4× faster than SipHash"), "{r}");
+    fake.rows = vec![
+        row("constant", 100.0),
+        row("perfect", 32.0),
+        row("default", 16.0),
+        row("list", 250.0),
+    ];
+    let r = fake.reading();
+    assert!(r.contains("about a scan of the colliding keys"), "{r}");
+    assert!(
+        r.contains("2× slower than SipHash") && !r.contains("function call"),
+        "{r}"
+    );
+    let none = bad_hash_with(&m, &tiny(), Some("/nonexistent/python3")).unwrap();
+    assert!(none.rows.iter().all(|r| r.language == "rust"));
+    assert!(
+        none.reading().contains("CPython: no Python interpreter"),
+        "{}",
+        none.reading()
+    );
+}

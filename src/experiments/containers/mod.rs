@@ -2,6 +2,7 @@
 //! CPython's containers and Rust's search, grow and hash, measured side by
 //! side.
 
+pub mod bad_hash;
 pub mod growth;
 pub mod records;
 pub mod search;

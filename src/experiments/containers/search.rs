@@ -296,7 +296,7 @@ pub fn reading_from(
         .collect();
     match scan_wins.last() {
         Some(&b) => s.push_str(&format!(
-            "A linear scan for a present value beat binary search up to {} elements (a short scan streams through a cache line or two; binary search pays a hard-to-predict jump per level)",
+            "A linear scan for a present value beat binary search up to {} elements (a short scan streams through a cache line or two, while each step of a binary search waits for the comparison before it)",
             n(b)
         )),
         None => s.push_str("Binary search beat the linear scan at every size measured, even the smallest"),

@@ -1,0 +1,79 @@
+"""Chapter 4 · Dictionaries and Sets — the chapter's experiments in plain
+Python, timed by the reader's own interpreter beside hpp's Rust.
+
+hpp sends ``hpp_timing.py`` and then this file to the interpreter on stdin,
+with a JSON spec as the first argument, and reads one JSON object back. To
+run it yourself: ``python3 python/ch04_dict_set.py``.
+"""
+
+import json
+import string
+import sys
+
+if "timed" not in globals():  # run on its own: the harness sits beside this file
+    from hpp_timing import interpreter, timed, warm_up  # noqa: F401
+
+STANDALONE = {"tasks": ["bad_hash"], "min_run_s": 0.05, "runs": 3}
+
+
+class ConstantHash(str):
+    """A string whose hash is the same for every value: every key collides."""
+
+    def __hash__(self):
+        return 42
+
+
+class TwoLetterHash(str):
+    """A perfect hash for two lowercase letters: 676 keys, 676 values."""
+
+    def __hash__(self):
+        return (ord(self[0]) - 97) * 26 + (ord(self[1]) - 97)
+
+
+def two_letter_keys():
+    """'aa', 'ab', ..., 'zz', in order."""
+    return [a + b for a in string.ascii_lowercase for b in string.ascii_lowercase]
+
+
+def bad_hash(spec, out):
+    """Look up every two-letter key in a set built with each hash, and in a
+    list: ns per lookup, and how many keys were found (all of them)."""
+    keys = two_letter_keys()
+    rows = []
+    for name, kind in (("constant hash (every key collides)", ConstantHash),
+                       ("two-letter perfect hash", TwoLetterHash),
+                       ("str's own hash (SipHash, cached in the string)", str)):
+        table = {kind(k) for k in keys}
+        probes = [kind(k) for k in keys]
+
+        def lookups(table=table, probes=probes):
+            found = 0
+            for p in probes:
+                found += p in table
+            return found
+
+        rows.append({"table": name, "found": lookups(),
+                     "ns_per_lookup": timed(lookups, spec["min_run_s"], spec["runs"])["median_ns"] / len(keys)})  # noqa: F821
+
+    def scan(keys=keys):
+        found = 0
+        for k in keys:
+            found += k in keys
+        return found
+
+    rows.append({"table": "list (a scan per lookup)", "found": scan(),
+                 "ns_per_lookup": timed(scan, spec["min_run_s"], spec["runs"])["median_ns"] / len(keys)})  # noqa: F821
+    out["bad_hash"] = {"keys": len(keys), "rows": rows}
+
+
+def main():
+    spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
+    out = {"python": interpreter(), "unavailable": []}  # noqa: F821
+    warm_up()  # noqa: F821
+    if "bad_hash" in spec["tasks"]:
+        bad_hash(spec, out)
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

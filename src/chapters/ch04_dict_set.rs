@@ -1,0 +1,18 @@
+//! Chapter 4 · Dictionaries and Sets: hash tables, and what their hash
+//! functions are worth, in the reader's Python and in Rust.
+
+use super::{Chapter, Entry, load_as};
+use crate::experiments as x;
+
+/// Chapter 4, in notebook order.
+pub const CHAPTER: Chapter = Chapter {
+    number: 4,
+    slug: "dict_set",
+    title: "Dictionaries and Sets",
+    experiments: &[Entry {
+        name: "bad_hash",
+        about: "the book's 676 two-letter keys in a set with a constant hash, a perfect hash and the language's own, and in a list: lookups in CPython and Rust",
+        run: |m, b, _| Ok(Box::new(x::bad_hash(m, b)?)),
+        load: load_as::<x::BadHash>,
+    }],
+};
