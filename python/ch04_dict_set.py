@@ -13,7 +13,8 @@ import sys
 if "timed" not in globals():  # run on its own: the harness sits beside this file
     from hpp_timing import interpreter, timed, warm_up  # noqa: F401
 
-STANDALONE = {"tasks": ["bad_hash"], "min_run_s": 0.05, "runs": 3}
+STANDALONE = {"tasks": ["bad_hash", "unique_names"], "min_run_s": 0.05, "runs": 3,
+              "sizes": [100, 1000, 10_000], "list_cap": 3000}
 
 
 class ConstantHash(str):
@@ -66,12 +67,66 @@ def bad_hash(spec, out):
     out["bad_hash"] = {"keys": len(keys), "rows": rows}
 
 
+# Phone book entries both languages build identically: entry i's first
+# name is drawn from `pool` names by a Weyl sequence scaled with a
+# multiply-high (no random generator, so Rust computes the same names).
+STRIDE = 0x9E3779B97F4A7C15
+MASK64 = (1 << 64) - 1
+
+
+def phonebook(n):
+    pool = max(1, n // 2)
+    book = []
+    for i in range(n):
+        j = (((i + 1) * STRIDE) & MASK64) * pool >> 64
+        book.append((f"First{j:07d} Last{i:07d}", "555-555-5555"))
+    return book
+
+
+def list_unique_names(book):
+    """The book's first way: a list of names seen, scanned for each entry."""
+    unique_names = []
+    for name, _number in book:
+        first_name, _last_name = name.split(" ", 1)
+        for unique in unique_names:
+            if unique == first_name:
+                break
+        else:
+            unique_names.append(first_name)
+    return len(unique_names)
+
+
+def set_unique_names(book):
+    """The book's second way: a set."""
+    unique_names = set()
+    for name, _number in book:
+        first_name, _last_name = name.split(" ", 1)
+        unique_names.add(first_name)
+    return len(unique_names)
+
+
+def unique_names(spec, out):
+    rows = []
+    for n in spec["sizes"]:
+        book = phonebook(n)
+        for method, fn, cap in (("list", list_unique_names, spec["list_cap"]),
+                                ("set", set_unique_names, None)):
+            if cap is not None and n > cap:
+                continue
+            t = timed(lambda fn=fn, book=book: fn(book), spec["min_run_s"], spec["runs"])  # noqa: F821
+            rows.append({"method": method, "entries": n, "unique": fn(book),
+                         "ns_per_entry": t["median_ns"] / n})
+    out["unique_names"] = rows
+
+
 def main():
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     out = {"python": interpreter(), "unavailable": []}  # noqa: F821
     warm_up()  # noqa: F821
     if "bad_hash" in spec["tasks"]:
         bad_hash(spec, out)
+    if "unique_names" in spec["tasks"]:
+        unique_names(spec, out)
     json.dump(out, sys.stdout)
 
 

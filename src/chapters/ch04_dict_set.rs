@@ -9,10 +9,18 @@ pub const CHAPTER: Chapter = Chapter {
     number: 4,
     slug: "dict_set",
     title: "Dictionaries and Sets",
-    experiments: &[Entry {
-        name: "bad_hash",
-        about: "the book's 676 two-letter keys in a set with a constant hash, a perfect hash and the language's own, and in a list: lookups in CPython and Rust",
-        run: |m, b, _| Ok(Box::new(x::bad_hash(m, b)?)),
-        load: load_as::<x::BadHash>,
-    }],
+    experiments: &[
+        Entry {
+            name: "bad_hash",
+            about: "the book's 676 two-letter keys in a set with a constant hash, a perfect hash and the language's own, and in a list: lookups in CPython and Rust",
+            run: |m, b, _| Ok(Box::new(x::bad_hash(m, b)?)),
+            load: load_as::<x::BadHash>,
+        },
+        Entry {
+            name: "unique_names",
+            about: "the book's phone book: different first names counted with a list scan and a set in CPython, and with a Vec scan, HashSet, BTreeSet and sort + dedup in Rust, 100 to 10⁶ entries",
+            run: |m, b, _| Ok(Box::new(x::unique_names(m, b)?)),
+            load: load_as::<x::UniqueNames>,
+        },
+    ],
 };

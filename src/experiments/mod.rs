@@ -26,6 +26,7 @@ pub use containers::growth::{GrowthResult, growth, growth_with};
 pub use containers::records::{Records, records, records_with};
 pub use containers::search::{search, search_with};
 pub use containers::sort::{Sort, sort, sort_with};
+pub use containers::unique_names::{UniqueNames, unique_names, unique_names_with};
 pub use io::network::{Network, network};
 pub use io::storage::{Storage, storage};
 pub use io::tiers::{TierInputs, Tiers, tiers_from};

@@ -17,7 +17,51 @@ pub use size_chart::{Marker, Series, SizeChart, size_chart};
 pub use strip::{BOXES_ABOVE, StripChart, StripRow, strip_chart};
 pub use xy_chart::{XyChart, XySeries, xy_chart};
 
+use plotters::chart::SeriesLabelPosition;
 use plotters::style::RGBColor;
+
+/// The corner where a legend box (about 45% of the plot's width, a line
+/// per series) would hide the fewest of `pts` (in the chart's own
+/// coordinates), trying the corners in the order given (the first wins a
+/// tie).
+pub(crate) fn legend_corner(
+    pts: &[(f64, f64)],
+    (x_lo, x_hi): (f64, f64),
+    (y_lo, y_hi): (f64, f64),
+    series: usize,
+    order: &[SeriesLabelPosition],
+) -> SeriesLabelPosition {
+    let box_w = (x_hi - x_lo) * 0.45;
+    let box_h = (y_hi - y_lo) * (0.08 + 0.065 * series as f64).min(0.9);
+    let hidden = |pos: &SeriesLabelPosition| {
+        let (right, upper) = match pos {
+            SeriesLabelPosition::LowerRight => (true, false),
+            SeriesLabelPosition::UpperRight => (true, true),
+            SeriesLabelPosition::UpperLeft => (false, true),
+            _ => (false, false),
+        };
+        pts.iter()
+            .filter(|p| {
+                let in_x = if right {
+                    p.0 > x_hi - box_w
+                } else {
+                    p.0 < x_lo + box_w
+                };
+                let in_y = if upper {
+                    p.1 > y_hi - box_h
+                } else {
+                    p.1 < y_lo + box_h
+                };
+                in_x && in_y
+            })
+            .count()
+    };
+    order
+        .iter()
+        .min_by_key(|p| hidden(p))
+        .cloned()
+        .unwrap_or(SeriesLabelPosition::LowerRight)
+}
 
 /// A colour-blind-friendly palette (Okabe & Ito, 2008, without its pale
 /// yellow, which is hard to see on white; grey instead), cycled.

@@ -85,37 +85,18 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
     // Integer x positions are powers of two; plotters' "nice" steps for a
     // span of up to ~15 units land on them.
     let n_labels = ((x_hi - x_lo) as usize + 1).min(12);
-    // The legend goes in the corner its box would hide the fewest points
-    // in (the box spans about 45% of the width and a line per series),
-    // trying lower right, upper right, upper left, lower left in turn.
-    let box_w = (x_hi - x_lo) * 0.45;
-    let box_h = (y_hi - y_lo) * (0.08 + 0.065 * c.series.len() as f64).min(0.9);
-    let hidden = |right: bool, upper: bool| {
-        pts.iter()
-            .filter(|p| {
-                let in_x = if right {
-                    p.0 > x_hi - box_w
-                } else {
-                    p.0 < x_lo + box_w
-                };
-                let in_y = if upper {
-                    p.1 > y_hi - box_h
-                } else {
-                    p.1 < y_lo + box_h
-                };
-                in_x && in_y
-            })
-            .count()
-    };
-    let legend_at = [
-        (true, false, SeriesLabelPosition::LowerRight),
-        (true, true, SeriesLabelPosition::UpperRight),
-        (false, true, SeriesLabelPosition::UpperLeft),
-        (false, false, SeriesLabelPosition::LowerLeft),
-    ]
-    .into_iter()
-    .min_by_key(|(r, u, _)| hidden(*r, *u))
-    .map_or(SeriesLabelPosition::LowerRight, |c| c.2);
+    let legend_at = super::legend_corner(
+        &pts,
+        (x_lo, x_hi),
+        (y_lo, y_hi),
+        c.series.len(),
+        &[
+            SeriesLabelPosition::LowerRight,
+            SeriesLabelPosition::UpperRight,
+            SeriesLabelPosition::UpperLeft,
+            SeriesLabelPosition::LowerLeft,
+        ],
+    );
     let fmt_x = |v: &f64| fmt_bytes(2f64.powf(*v).round() as u64);
     let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
     draw(c.title, |root| {

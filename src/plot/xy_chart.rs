@@ -93,6 +93,25 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
     };
     let (x_lo, x_hi) = ((x_lo - xpad).max(x_floor), x_hi + xpad);
     let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
+    // Rising curves leave the upper left free, and on a log axis of growth
+    // (Figure 1-1) the lower right: tried first, then the corner whose box
+    // hides the fewest points.
+    let order = if c.log_y {
+        [
+            SeriesLabelPosition::LowerRight,
+            SeriesLabelPosition::UpperRight,
+            SeriesLabelPosition::UpperLeft,
+            SeriesLabelPosition::LowerLeft,
+        ]
+    } else {
+        [
+            SeriesLabelPosition::UpperLeft,
+            SeriesLabelPosition::LowerRight,
+            SeriesLabelPosition::UpperRight,
+            SeriesLabelPosition::LowerLeft,
+        ]
+    };
+    let legend_at = super::legend_corner(&pts, (x_lo, x_hi), (y_lo, y_hi), c.series.len(), &order);
     draw(c.title, |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(c.title, ("sans-serif", 20))
@@ -155,11 +174,7 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
             .configure_series_labels()
             // Rising curves leave the upper left free; on a log axis of
             // growth (Figure 1-1) the lower right is.
-            .position(if c.log_y {
-                SeriesLabelPosition::LowerRight
-            } else {
-                SeriesLabelPosition::UpperLeft
-            })
+            .position(legend_at)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
             .label_font(("sans-serif", 14))

@@ -479,3 +479,63 @@ fn bad_hash_checks_every_table_and_the_reading_follows() {
         none.reading()
     );
 }
+
+#[test]
+fn unique_names_count_the_same_names_and_the_reading_follows() {
+    use hpp::experiments::containers::unique_names::UniquePoint;
+    use hpp::experiments::unique_names_with;
+    let m = hpp::machine::machine();
+    let u = unique_names_with(&m, &tiny(), None).unwrap();
+    for method in ["Vec scan", "HashSet", "BTreeSet", "sort + dedup"] {
+        assert!(
+            u.points
+                .iter()
+                .any(|p| p.language == "rust" && p.method == method),
+            "{method}"
+        );
+    }
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert!(
+            u.points
+                .iter()
+                .any(|p| p.language == "python" && p.method == "set"),
+            "{:?}",
+            u.unavailable
+        );
+        assert!(
+            u.reading()
+                .contains("CPython: scanning a list of names seen"),
+            "{}",
+            u.reading()
+        );
+    }
+    u.plot().unwrap();
+    let entry = hpp::chapters::entry("unique_names").unwrap();
+    let back = (entry.load)(&u.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), u.to_data().unwrap());
+    // The ranking of Rust's set-like ways follows the numbers.
+    let p = |method: &str, entries: usize, ns: f64| UniquePoint {
+        language: "rust".into(),
+        method: method.into(),
+        entries,
+        ns_per_entry: ns,
+    };
+    let mut fake = u.clone();
+    fake.unavailable.clear();
+    fake.points = vec![
+        p("Vec scan", 100, 50.0),
+        p("Vec scan", 10_000, 5000.0),
+        p("HashSet", 10_000, 30.0),
+        p("BTreeSet", 10_000, 20.0),
+        p("sort + dedup", 10_000, 40.0),
+    ];
+    let r = fake.reading();
+    assert!(r.contains("(100× its cost per entry at 100"), "{r}");
+    assert!(r.contains("the HashSet 30 ns (167× faster)"), "{r}");
+    assert!(
+        r.contains(
+            "fastest way was BTreeSet (20 ns per entry), then HashSet (30) and sort + dedup (40)"
+        ),
+        "{r}"
+    );
+}

@@ -7,3 +7,4 @@ pub mod growth;
 pub mod records;
 pub mod search;
 pub mod sort;
+pub mod unique_names;
