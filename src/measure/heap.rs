@@ -12,7 +12,7 @@
 //!   runs: bytes in use and their peak, but not the number of allocations.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -36,9 +36,11 @@ static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 static LIVE: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicU64 = AtomicU64::new(0);
-/// Counting happens only while [`track`] (or the install probe) runs, so
-/// an installed counter costs every other allocation one relaxed load.
-static ARMED: AtomicBool = AtomicBool::new(false);
+/// How many [`track`] calls (or install probes) are running: counting
+/// happens only while one is, so an installed counter costs every other
+/// allocation one relaxed load. A count, not a flag, so one call ending
+/// does not stop another's counting.
+static ARMED: AtomicUsize = AtomicUsize::new(0);
 
 /// The system allocator, counting as it goes (see the module docs).
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,7 +49,7 @@ pub struct Counting;
 impl Counting {
     #[inline]
     fn note_alloc(size: usize) {
-        if !ARMED.load(Ordering::Relaxed) {
+        if ARMED.load(Ordering::Relaxed) == 0 {
             return;
         }
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
@@ -58,7 +60,7 @@ impl Counting {
 
     #[inline]
     fn note_free(size: usize) {
-        if !ARMED.load(Ordering::Relaxed) {
+        if ARMED.load(Ordering::Relaxed) == 0 {
             return;
         }
         // Saturating: a block allocated before counting began may be freed
@@ -107,16 +109,30 @@ unsafe impl GlobalAlloc for Counting {
     }
 }
 
+/// Counting on while it lives (off again even if the call panics).
+struct Armed;
+
+impl Armed {
+    fn new() -> Armed {
+        ARMED.fetch_add(1, Ordering::Relaxed);
+        Armed
+    }
+}
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        ARMED.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Whether this program's global allocator is [`Counting`]: a small
 /// allocation must move its counter.
 pub fn counting_installed() -> bool {
-    let was = ARMED.swap(true, Ordering::Relaxed);
+    let _armed = Armed::new();
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     let probe = std::hint::black_box(Box::new([0u8; 64]));
     drop(probe);
-    let moved = ALLOCATIONS.load(Ordering::Relaxed) != before;
-    ARMED.store(was, Ordering::Relaxed);
-    moved
+    ALLOCATIONS.load(Ordering::Relaxed) != before
 }
 
 /// Run `f` and report its heap use, or why it cannot be known here. The
@@ -128,9 +144,10 @@ pub fn track<R>(f: impl FnOnce() -> R) -> (R, Fact<HeapUse>) {
         let bytes = BYTES.load(Ordering::Relaxed);
         let live = LIVE.load(Ordering::Relaxed);
         PEAK.store(live, Ordering::Relaxed);
-        ARMED.store(true, Ordering::Relaxed);
-        let r = f();
-        ARMED.store(false, Ordering::Relaxed);
+        let r = {
+            let _armed = Armed::new();
+            f()
+        };
         let used = HeapUse {
             allocations: Some(ALLOCATIONS.load(Ordering::Relaxed) - allocations),
             bytes_allocated: Some(BYTES.load(Ordering::Relaxed) - bytes),

@@ -530,3 +530,27 @@ fn the_counting_allocator_counts_a_calls_allocations() {
     assert!(h.peak_bytes >= 1000 * 8, "{h:?}");
     assert_eq!(h.method, "hpp's counting allocator");
 }
+
+#[test]
+fn one_tracked_call_ending_does_not_stop_anothers_count() {
+    use hpp::measure::heap::track;
+    use std::sync::mpsc::channel;
+    let (started, wait_started) = channel::<()>();
+    let (finished, wait_finished) = channel::<()>();
+    let other = std::thread::spawn(move || {
+        wait_started.recv().unwrap();
+        // A short tracked call that begins and ends inside the long one.
+        let (_, _) = track(|| Box::new(1u64));
+        finished.send(()).unwrap();
+    });
+    let (_, used) = track(|| {
+        started.send(()).unwrap();
+        wait_finished.recv().unwrap();
+        // Only now, after the other call has ended, allocate.
+        let boxes: Vec<Box<u64>> = (0..1000u64).map(Box::new).collect();
+        boxes.len()
+    });
+    other.join().unwrap();
+    let h = used.known().expect("counted");
+    assert!(h.allocations.is_some_and(|a| a >= 1000), "{h:?}");
+}
