@@ -108,13 +108,14 @@ def growth(spec, out):
     def comprehension():
         return [i for i in range(n)]
 
-    assert appending() == preallocated() == comprehension()
+    filled = appending()
+    assert filled == preallocated() == comprehension()
     per = {}
     for name, fn in (("append", appending), ("preallocated", preallocated), ("comprehension", comprehension)):
         t = timed(fn, spec["min_run_s"], spec["runs"])  # noqa: F821
         per[name] = t["median_ns"] / n
     out["growth"] = {"pointer_bytes": pointer, "empty_list_bytes": empty, "steps": steps,
-                     "n": n, "per_item_ns": per}
+                     "n": n, "sum": sum(filled), "per_item_ns": per}
 
 
 MASK64 = (1 << 64) - 1

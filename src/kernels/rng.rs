@@ -36,6 +36,18 @@ impl SplitMix64 {
     }
 }
 
+/// The step of the Weyl sequence the chapter experiments share with their
+/// Python files: 2⁶⁴ divided by the golden ratio.
+pub const WEYL_STEP: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The `i`-th term of that Weyl sequence scaled into `0..n` by a
+/// multiply-high: evenly spread values, with integer arithmetic any
+/// language reproduces exactly (Python: `((i * STEP) & MASK64) * n >> 64`).
+#[inline]
+pub fn weyl_below(i: u64, n: u64) -> u64 {
+    ((u128::from(i.wrapping_mul(WEYL_STEP)) * u128::from(n)) >> 64) as u64
+}
+
 /// A random cyclic permutation of `0..n` (Sattolo's algorithm): following
 /// `next[i]` from any start visits every element once before returning.
 pub fn single_cycle(n: usize, seed: u64) -> Vec<usize> {

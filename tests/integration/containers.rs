@@ -126,6 +126,14 @@ fn the_search_reading_follows_the_numbers() {
         |n| 20.0 * n,
         |n| 40.0 * n.log2(),
     ]);
+    // CPython's scan faster than Rust's: no explanation of a slowdown.
+    let mut quick_python = other.clone();
+    quick_python[5].points.iter_mut().for_each(|p| p.1 /= 100.0);
+    let r = reading_from(&quick_python, None, &Fact::Known(3.0), None);
+    assert!(
+        r.contains("no slower here") && !r.contains("a call on two int objects"),
+        "{r}"
+    );
     let r = reading_from(
         &other[..5],
         None,
@@ -333,6 +341,14 @@ fn the_sort_reading_follows_the_numbers() {
     s.rows[3] = row("nearly sorted", 190.0, 39.0, 19.0);
     let r = s.reading();
     assert!(r.contains("a few swaps break the runs"), "{r}");
+    // A CPython faster than Rust gets no explanation of its slowness.
+    assert!(r.contains("(each comparison follows two pointers"), "{r}");
+    s.rows[0].python_ns = Some(10.0);
+    let r = s.reading();
+    assert!(
+        r.contains("here CPython's sort was not the slower one") && !r.contains("two pointers"),
+        "{r}"
+    );
 }
 
 #[test]
@@ -536,6 +552,47 @@ fn unique_names_count_the_same_names_and_the_reading_follows() {
         r.contains(
             "fastest way was BTreeSet (20 ns per entry), then HashSet (30) and sort + dedup (40)"
         ),
+        "{r}"
+    );
+}
+
+#[test]
+fn the_unique_names_reading_turns_round_when_the_scan_holds_up() {
+    use hpp::experiments::UniqueNames;
+    use hpp::experiments::containers::unique_names::UniquePoint;
+    let p = |language: &str, method: &str, entries: usize, ns: f64| UniquePoint {
+        language: language.into(),
+        method: method.into(),
+        entries,
+        ns_per_entry: ns,
+    };
+    let u = UniqueNames {
+        experiment: "unique_names".into(),
+        points: vec![
+            // A scan that barely grows and beats the set at its largest size.
+            p("rust", "Vec scan", 100, 20.0),
+            p("rust", "Vec scan", 1000, 25.0),
+            p("rust", "HashSet", 1000, 30.0),
+            p("python", "list", 100, 500.0),
+            p("python", "list", 1000, 5000.0),
+            p("python", "set", 1000, 20.0),
+        ],
+        unavailable: Vec::new(),
+        python: None,
+        budget: "quick".into(),
+    };
+    let r = u.reading();
+    assert!(
+        r.contains("the scan's growth did not show")
+            && r.contains("1.2× slower: at this size the scan still won"),
+        "{r}"
+    );
+    assert!(
+        r.contains("the scan grows with the names already seen") && r.contains("(250× faster)"),
+        "{r}"
+    );
+    assert!(
+        r.contains("here CPython's was not the slower one") && !r.contains("splitting"),
         "{r}"
     );
 }

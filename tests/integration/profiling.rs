@@ -391,6 +391,7 @@ fn sampling_draws_both_flame_graphs_or_says_why() {
         match s.python_profile.known() {
             Some(_) => {
                 s.python_flame().unwrap();
+                assert!(s.python_flame_html().0.contains("<svg"));
                 assert!(
                     s.python_lines
                         .iter()
@@ -420,6 +421,11 @@ fn sampling_draws_both_flame_graphs_or_says_why() {
         none.reading()
     );
     assert!(none.python_flame().is_err());
+    let why = none.python_flame_html().0;
+    assert!(
+        why.contains("py-spy: unavailable") && !why.contains("<svg"),
+        "{why}"
+    );
     assert!(none.lines_html().0.contains("unavailable"));
 }
 

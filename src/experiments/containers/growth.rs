@@ -65,6 +65,7 @@ struct PyReply {
 struct PyGrowth {
     steps: Vec<(u64, u64)>,
     n: u64,
+    sum: u64,
     per_item_ns: std::collections::BTreeMap<String, f64>,
 }
 
@@ -91,6 +92,11 @@ pub fn factors(steps: &[(u64, u64)]) -> Vec<f64> {
         .filter(|w| w[0].1 > 0)
         .map(|w| w[1].1 as f64 / w[0].1 as f64)
         .collect()
+}
+
+/// The sum of a filled list (what both languages must agree on).
+fn output_sum(v: &[u64]) -> u64 {
+    v.iter().sum()
 }
 
 /// The filled `Vec` three ways (each returns the same vector).
@@ -176,10 +182,12 @@ pub fn growth_with(
         "runs": budget.runs.clamp(3, 7),
     });
     match run_chapter_script::<PyReply>(interpreter, CH03, &spec, budget) {
+        // The filled list must hold 0 … n − 1, as Rust's Vec does, before
+        // its timings count.
         Ok(PyReply {
             python,
             growth: Some(g),
-        }) if g.n == timed_items => {
+        }) if g.n == timed_items && g.sum == output_sum(&want) => {
             out.languages.push(Growth {
                 language: "python".into(),
                 steps: g.steps,
@@ -190,6 +198,14 @@ pub fn growth_with(
             });
             out.python = Some(python);
         }
+        Ok(PyReply {
+            growth: Some(g), ..
+        }) => out.unavailable.push(format!(
+            "CPython: its filled list of {} items sums to {}, not {}; not shown",
+            g.n,
+            g.sum,
+            output_sum(&want)
+        )),
         Ok(_) => out
             .unavailable
             .push("CPython: the interpreter sent no growth data".into()),

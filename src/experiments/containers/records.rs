@@ -119,7 +119,11 @@ pub fn records_with(
     let per = |f: &dyn Fn() -> u64| {
         timeit_with(&point, || (0..1000).map(|_| f()).sum::<u64>()).median_s * 1e9 / 1000.0
     };
+    // Heap bytes as each container actually reserved them (capacity, not
+    // the nine items it holds).
     let pushed_cap = pushed(&values).capacity();
+    let vec_cap = black_box(vec![values[0]; ITEMS]).capacity();
+    let boxed_len = Box::<[u64]>::from(&values[..]).len();
     let checks = [
         ("[u64; 9]", black_box(values).iter().sum::<u64>()),
         (
@@ -169,7 +173,7 @@ pub fn records_with(
         rust(
             "vec![a, …, i]",
             size_of::<Vec<u64>>(),
-            ITEMS * 8,
+            vec_cap * size_of::<u64>(),
             per(&|| {
                 let v = black_box(values);
                 let r = vec![v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]];
@@ -179,13 +183,13 @@ pub fn records_with(
         rust(
             "Vec, pushed 9 times",
             size_of::<Vec<u64>>(),
-            pushed_cap * 8,
+            pushed_cap * size_of::<u64>(),
             per(&|| black_box(pushed(&black_box(values)))[ITEMS - 1]),
         ),
         rust(
             "Box<[u64]>",
             size_of::<Box<[u64]>>(),
-            ITEMS * 8,
+            boxed_len * size_of::<u64>(),
             per(&|| {
                 let b: Box<[u64]> = Box::from(&black_box(values)[..]);
                 black_box(b)[ITEMS - 1]

@@ -331,9 +331,14 @@ impl Outcome for Sort {
             ));
             match r.python_ns {
                 Some(p) => s.push_str(&format!(
-                    "; CPython's sorted() {} ns, {}× Rust's sort (each comparison follows two pointers to int objects).",
+                    "; CPython's sorted() {} ns, {}× Rust's sort{}.",
                     fmt_sig(p, 3),
-                    fmt_sig(p / r.rust_stable_ns, 3)
+                    fmt_sig(p / r.rust_stable_ns, 3),
+                    if p > r.rust_stable_ns {
+                        " (each comparison follows two pointers to int objects)"
+                    } else {
+                        ": here CPython's sort was not the slower one"
+                    }
                 )),
                 None => s.push('.'),
             }

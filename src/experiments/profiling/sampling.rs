@@ -25,7 +25,7 @@ use crate::measure::cpython::{
 };
 use crate::measure::sampler::{DEFAULT_RATE_HZ, sample};
 use crate::measure::stacks::{LineShare, StackSamples, parse_collapsed};
-use crate::measure::stats::median;
+use crate::measure::stats::{self, median};
 use crate::measure::{Budget, Progress, count};
 use crate::plot::{Figure, FlameChart, flame_chart};
 use crate::report::html::{Html, escape, table};
@@ -379,8 +379,7 @@ pub fn sampling_with(
 /// How much runs of the same work differed: slowest ÷ fastest − 1, % (none
 /// from fewer than two runs).
 fn spread_percent(times: &[f64]) -> Option<f64> {
-    let fastest = times.iter().copied().fold(f64::INFINITY, f64::min);
-    let slowest = times.iter().copied().fold(0.0, f64::max);
+    let (fastest, slowest) = (stats::min(times)?, stats::max(times)?);
     (times.len() > 1 && fastest > 0.0).then(|| 100.0 * (slowest / fastest - 1.0))
 }
 
@@ -507,6 +506,19 @@ impl Sampling {
             Fact::Unavailable(u) => {
                 Err(Error::Plot(format!("py-spy: unavailable ({})", u.reason())))
             }
+        }
+    }
+
+    /// The Python flame graph for a notebook cell: the figure, or one line
+    /// saying why there is none (a missing py-spy is not an error).
+    pub fn python_flame_html(&self) -> Html {
+        match (&self.python_profile, self.python_flame()) {
+            (Fact::Unavailable(u), _) => Html(format!(
+                "<p>py-spy: unavailable ({})</p>",
+                escape(u.reason())
+            )),
+            (_, Ok(fig)) => Html(format!("<div>{}</div>", fig.svg.trim())),
+            (_, Err(e)) => Html(format!("<p>{}</p>", escape(&e.to_string()))),
         }
     }
 
