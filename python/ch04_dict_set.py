@@ -13,8 +13,8 @@ import sys
 if "timed" not in globals():  # run on its own: the harness sits beside this file
     from hpp_timing import interpreter, timed, warm_up  # noqa: F401
 
-STANDALONE = {"tasks": ["bad_hash", "unique_names"], "min_run_s": 0.05, "runs": 3,
-              "sizes": [100, 1000, 10_000], "list_cap": 3000}
+STANDALONE = {"tasks": ["bad_hash", "unique_names", "table_growth"], "min_run_s": 0.05,
+              "runs": 3, "sizes": [100, 1000, 10_000], "list_cap": 3000, "items": 10_000}
 
 
 class ConstantHash(str):
@@ -119,6 +119,27 @@ def unique_names(spec, out):
     out["unique_names"] = rows
 
 
+def table_growth(spec, out):
+    """Insert 0, 1, 2, ... into an empty dict and an empty set, noting each
+    insert after which sys.getsizeof changed: the table was resized."""
+    n = spec["items"]
+    rows = []
+    for name, table, add in (("dict", {}, dict.__setitem__), ("set", set(), None)):
+        empty = sys.getsizeof(table)
+        before, resizes = empty, []
+        for i in range(n):
+            if add is None:
+                table.add(i)
+            else:
+                add(table, i, None)
+            size = sys.getsizeof(table)
+            if size != before:
+                resizes.append((i + 1, size))
+                before = size
+        rows.append({"table": name, "empty": empty, "resizes": resizes, "len": len(table)})
+    out["table_growth"] = rows
+
+
 def main():
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     out = {"python": interpreter(), "unavailable": []}  # noqa: F821
@@ -127,6 +148,8 @@ def main():
         bad_hash(spec, out)
     if "unique_names" in spec["tasks"]:
         unique_names(spec, out)
+    if "table_growth" in spec["tasks"]:
+        table_growth(spec, out)
     json.dump(out, sys.stdout)
 
 

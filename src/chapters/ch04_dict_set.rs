@@ -11,6 +11,18 @@ pub const CHAPTER: Chapter = Chapter {
     title: "Dictionaries and Sets",
     experiments: &[
         Entry {
+            name: "probing",
+            about: "inside a hash table: hpp's instrumented open-addressing table counts the slots a lookup visits at load factors 0.1 to 0.9, with a mixing hash and with CPython's int hash on patterned keys, probing linearly and CPython's way",
+            run: |m, b, _| Ok(Box::new(x::probing(m, b)?)),
+            load: load_as::<x::Probes>,
+        },
+        Entry {
+            name: "table_growth",
+            about: "when a hash table grows: the resizes of CPython's dict and set (sys.getsizeof) and Rust's HashMap and HashSet (capacity) over 10⁵–10⁶ inserts",
+            run: |m, b, _| Ok(Box::new(x::table_growth(m, b)?)),
+            load: load_as::<x::TableGrowthResult>,
+        },
+        Entry {
             name: "bad_hash",
             about: "the book's 676 two-letter keys in a set with a constant hash, a perfect hash and the language's own, and in a list: lookups in CPython and Rust",
             run: |m, b, _| Ok(Box::new(x::bad_hash(m, b)?)),

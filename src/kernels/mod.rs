@@ -39,6 +39,7 @@ pub mod interp;
 pub mod julia;
 pub mod memory;
 pub mod network;
+pub mod open_addressing;
 pub mod parallel;
 pub mod pointers;
 pub mod rng;

@@ -5,6 +5,7 @@ mod club;
 mod compute;
 mod containers;
 mod harness;
+mod hash_tables;
 mod hostile;
 mod io;
 mod kernels;

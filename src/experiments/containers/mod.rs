@@ -4,7 +4,9 @@
 
 pub mod bad_hash;
 pub mod growth;
+pub mod probing;
 pub mod records;
 pub mod search;
 pub mod sort;
+pub mod table_growth;
 pub mod unique_names;
