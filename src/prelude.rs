@@ -8,11 +8,12 @@ pub use crate::club::{ChapterResults, Club, load_club, notebook_results};
 pub use crate::error::{Error, Fact, Result, Unavailable};
 pub use crate::experiments::{
     Access, BadHash, Bandwidth, Branches, CacheLine, Clock, Dynamic, Flops, Gil, GrowthResult,
-    HeavyData, Ilp, Interpreter, Julia, Latency, Mlp, Network, Objects, Outcome, Probes, Profilers,
-    Python, Records, Sampling, Simd, Sort, Storage, Sweep, TableGrowthResult, TierInputs, Tiers,
-    TimingTools, UniqueNames, access, bad_hash, bad_hash_with, bandwidth, branches, cacheline,
-    clock, dynamic, flops, gil, growth, growth_with, heavy_data, ilp, interpreter, julia,
-    julia_with, latency, mlp, network, objects, pointers, probing, profilers, profilers_with,
+    Hashers, HeavyData, Ilp, Interpreter, Julia, Latency, Mlp, Namespaces, Network, Objects,
+    Outcome, Probes, Profilers, Python, Records, Sampling, Simd, Sort, Storage, Sweep,
+    TableGrowthResult, TierInputs, Tiers, TimingTools, UniqueNames, access, bad_hash,
+    bad_hash_with, bandwidth, branches, cacheline, clock, dynamic, flops, gil, growth, growth_with,
+    hashers, hashers_with, heavy_data, ilp, interpreter, julia, julia_with, latency, mlp,
+    namespaces, namespaces_with, network, objects, pointers, probing, profilers, profilers_with,
     python, python_with, records, records_with, roofline, sampling, sampling_with, scaling, search,
     search_with, simd, sort, sort_with, storage, sum_layout, table_growth, table_growth_with,
     tiers_from, timing_tools, timing_tools_with, unique_names, unique_names_with,

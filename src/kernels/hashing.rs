@@ -6,7 +6,7 @@
 //! these keys, and the standard library's SipHash; and a plain scan of a
 //! list as the reference.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 
 /// A two-letter key, as two bytes.
@@ -91,6 +91,44 @@ pub fn count_found_reference(keys: &[TwoLetters], probes: &[TwoLetters]) -> usiz
     probes.iter().filter(|p| keys.contains(p)).count()
 }
 
+/// Hash every key with `state`: the wrapping sum of the hashes (so the work
+/// cannot be skipped).
+#[inline]
+pub fn hash_all<K: Hash, S: BuildHasher>(state: &S, keys: &[K]) -> u64 {
+    keys.iter()
+        .fold(0u64, |acc, k| acc.wrapping_add(state.hash_one(k)))
+}
+
+/// A map from each key to its position in `keys`, grown from empty as a
+/// program would.
+pub fn index_map<K: Hash + Eq + Copy, S: BuildHasher + Default>(keys: &[K]) -> HashMap<K, u32, S> {
+    let mut map = HashMap::with_hasher(S::default());
+    for (i, &k) in keys.iter().enumerate() {
+        map.insert(k, i as u32);
+    }
+    map
+}
+
+/// Look every probe up: the sum of the values found, or None if one is
+/// missing.
+#[inline]
+pub fn lookup_sum<K: Hash + Eq, S: BuildHasher>(
+    map: &HashMap<K, u32, S>,
+    probes: &[K],
+) -> Option<u64> {
+    probes
+        .iter()
+        .try_fold(0u64, |acc, k| map.get(k).map(|&v| acc + u64::from(v)))
+}
+
+/// The reference for [`lookup_sum`] after [`index_map`]: each probe's
+/// first position in `keys`, found by a scan, summed.
+pub fn lookup_sum_reference<K: PartialEq>(keys: &[K], probes: &[K]) -> Option<u64> {
+    probes.iter().try_fold(0u64, |acc, p| {
+        keys.iter().position(|k| k == p).map(|i| acc + i as u64)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +150,54 @@ mod tests {
             assert_eq!(count_found(&perfect, probes), want);
             assert_eq!(count_found(&sip, probes), want);
         }
+    }
+
+    #[test]
+    fn index_maps_find_what_the_scan_finds_with_every_hasher() {
+        let words: Vec<&str> = ["pear", "fig", "plum", "kiwi", "lime", "date"].to_vec();
+        let probes: Vec<&str> = ["lime", "pear", "date", "date"].to_vec();
+        let want = lookup_sum_reference(&words, &probes);
+        assert_eq!(want, Some(4 + 5 + 5));
+        assert_eq!(
+            lookup_sum(&index_map::<_, RandomState>(&words), &probes),
+            want
+        );
+        assert_eq!(
+            lookup_sum(&index_map::<_, TwoLetter>(&[1u64, 2, 3]), &[3, 1]),
+            Some(2)
+        );
+        assert_eq!(
+            lookup_sum(&index_map::<_, RandomState>(&words), &["nope"]),
+            None
+        );
+        assert_eq!(lookup_sum_reference(&words, &["nope"]), None);
+        let keys: Vec<u64> = (0..500).map(|i| i * 7919).collect();
+        let shuffled: Vec<u64> = keys.iter().rev().copied().collect();
+        assert_eq!(
+            lookup_sum(&index_map::<_, Constant>(&keys), &shuffled),
+            lookup_sum_reference(&keys, &shuffled)
+        );
+        #[cfg(feature = "ch04")]
+        {
+            assert_eq!(
+                lookup_sum(
+                    &index_map::<_, foldhash::fast::RandomState>(&keys),
+                    &shuffled
+                ),
+                lookup_sum_reference(&keys, &shuffled)
+            );
+            assert_eq!(
+                lookup_sum(&index_map::<_, ahash::RandomState>(&words), &probes),
+                want
+            );
+            assert_eq!(
+                lookup_sum(&index_map::<_, rustc_hash::FxBuildHasher>(&words), &probes),
+                want
+            );
+        }
+        // The same keys hash to the same sum whatever their order.
+        let s = RandomState::new();
+        assert_eq!(hash_all(&s, &keys), hash_all(&s, &shuffled));
     }
 
     #[test]

@@ -46,3 +46,4 @@ pub mod rng;
 pub mod search;
 pub mod simd;
 pub mod storage;
+pub mod words;

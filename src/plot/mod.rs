@@ -26,13 +26,29 @@ use plotters::style::RGBColor;
 /// tie).
 pub(crate) fn legend_corner(
     pts: &[(f64, f64)],
+    x: (f64, f64),
+    y: (f64, f64),
+    series: usize,
+    order: &[SeriesLabelPosition],
+) -> SeriesLabelPosition {
+    legend_corner_counted(pts, x, y, series, order).0
+}
+
+/// The share of the plot's height a legend of `series` lines takes.
+pub(crate) fn legend_height(series: usize) -> f64 {
+    (0.08 + 0.065 * series as f64).min(0.9)
+}
+
+/// As [`legend_corner`], with how many points the box hides there.
+pub(crate) fn legend_corner_counted(
+    pts: &[(f64, f64)],
     (x_lo, x_hi): (f64, f64),
     (y_lo, y_hi): (f64, f64),
     series: usize,
     order: &[SeriesLabelPosition],
-) -> SeriesLabelPosition {
+) -> (SeriesLabelPosition, usize) {
     let box_w = (x_hi - x_lo) * 0.45;
-    let box_h = (y_hi - y_lo) * (0.08 + 0.065 * series as f64).min(0.9);
+    let box_h = (y_hi - y_lo) * legend_height(series);
     let hidden = |pos: &SeriesLabelPosition| {
         let (right, upper) = match pos {
             SeriesLabelPosition::LowerRight => (true, false),
@@ -58,9 +74,9 @@ pub(crate) fn legend_corner(
     };
     order
         .iter()
-        .min_by_key(|p| hidden(p))
-        .cloned()
-        .unwrap_or(SeriesLabelPosition::LowerRight)
+        .map(|p| (p.clone(), hidden(p)))
+        .min_by_key(|(_, n)| *n)
+        .unwrap_or((SeriesLabelPosition::LowerRight, 0))
 }
 
 /// A colour-blind-friendly palette (Okabe & Ito, 2008, without its pale

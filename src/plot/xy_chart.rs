@@ -111,7 +111,18 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
             SeriesLabelPosition::LowerLeft,
         ]
     };
-    let legend_at = super::legend_corner(&pts, (x_lo, x_hi), (y_lo, y_hi), c.series.len(), &order);
+    let (mut legend_at, hidden) =
+        super::legend_corner_counted(&pts, (x_lo, x_hi), (y_lo, y_hi), c.series.len(), &order);
+    // Where every corner would hide a point, raise the top of the axis so
+    // the legend fits above the highest one.
+    let share = super::legend_height(c.series.len());
+    let y_hi = if hidden > 0 && c.series.len() > 1 && share < 0.6 {
+        let top = pts.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+        legend_at = SeriesLabelPosition::UpperRight;
+        ((top - share * y_lo) / (1.0 - share)).max(y_hi) + (y_hi - y_lo) * 0.03
+    } else {
+        y_hi
+    };
     draw(c.title, |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(c.title, ("sans-serif", 20))

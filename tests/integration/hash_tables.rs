@@ -136,3 +136,164 @@ fn the_table_growth_reading_follows_the_numbers() {
         "{r}"
     );
 }
+
+#[test]
+fn hashers_time_every_hasher_and_check_every_map() {
+    use hpp::experiments::hashers_with;
+    let m = hpp::machine::machine();
+    let h = hashers_with(&m, &tiny(), None).unwrap();
+    for keys in ["int", "word"] {
+        assert!(
+            h.rows
+                .iter()
+                .any(|r| r.language == "rust" && r.keys == keys && r.hasher.starts_with("SipHash")),
+            "{keys}"
+        );
+    }
+    // Built without `ch04` the fast hashers say why they are missing.
+    let fast = h.rows.iter().filter(|r| r.hasher == "FxHash").count();
+    assert!(
+        fast == 2 || h.unavailable.iter().any(|u| u.contains("`ch04` feature")),
+        "{:?}",
+        h.unavailable
+    );
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert_eq!(
+            h.rows.iter().filter(|r| r.language == "python").count(),
+            2,
+            "{:?}",
+            h.unavailable
+        );
+    }
+    assert!(h.rows.iter().all(|r| r.hash_ns > 0.0 && r.lookup_ns > 0.0));
+    round_trips("hashers", &h);
+}
+
+#[test]
+fn the_hashers_reading_follows_the_numbers() {
+    use hpp::experiments::Hashers;
+    use hpp::experiments::containers::hashers::HasherRow;
+    let row = |language: &str, keys: &str, hasher: &str, h: f64, i: f64, l: f64| HasherRow {
+        language: language.into(),
+        keys: keys.into(),
+        hasher: hasher.into(),
+        hash_ns: h,
+        insert_ns: i,
+        lookup_ns: l,
+    };
+    let h = Hashers {
+        experiment: "hashers".into(),
+        ints: 1000,
+        words: 1000,
+        word_source: "/usr/share/dict/words".into(),
+        rows: vec![
+            // On integers SipHash wins outright; on words FxHash hashes
+            // 4× faster and looks up 4× faster too.
+            row("rust", "int", "SipHash-1-3 (std)", 1.0, 10.0, 5.0),
+            row("rust", "int", "FxHash", 2.0, 12.0, 6.0),
+            row("rust", "word", "SipHash-1-3 (std)", 8.0, 40.0, 40.0),
+            row("rust", "word", "FxHash", 2.0, 10.0, 10.0),
+            row("python", "word", "CPython hash() / dict", 30.0, 50.0, 20.0),
+        ],
+        unavailable: vec![],
+        python: None,
+        budget: "quick".into(),
+    };
+    let r = h.reading();
+    assert!(
+        r.contains("On integers SipHash was the fastest Rust hasher here"),
+        "{r}"
+    );
+    assert!(
+        r.contains("On words FxHash hashed fastest (2 ns a key, SipHash 8 ns: 4×) and FxHash looked up fastest (10 ns, SipHash 4×). "),
+        "{r}"
+    );
+    assert!(!r.contains("only part of the cost"), "{r}");
+    assert!(
+        r.contains("CPython's dict took 20 ns per lookup, 0.5× Rust's"),
+        "{r}"
+    );
+    assert!(r.contains("/usr/share/dict/words"), "{r}");
+    assert_eq!(h.siphash_lookup_ratio("int"), None);
+    assert_eq!(h.siphash_lookup_ratio("word"), Some(4.0));
+}
+
+#[test]
+fn membership_checks_every_container_and_the_reading_follows() {
+    use hpp::experiments::containers::membership::{MemberPoint, items_and_probes};
+    use hpp::experiments::membership_with;
+    let (items, probes) = items_and_probes(100, 10);
+    assert!(probes[..5].iter().all(|p| items.contains(p)));
+    assert!(probes[5..].iter().all(|p| !items.contains(p)));
+    let m = hpp::machine::machine();
+    let mut r = membership_with(&m, &tiny(), None).unwrap();
+    for c in ["Vec scan", "HashSet", "BTreeSet", "sorted Vec"] {
+        assert!(r.points.iter().any(|p| p.container == c), "{c}");
+    }
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert!(
+            r.points.iter().any(|p| p.language == "python" && p.container == "set"),
+            "{:?}",
+            r.unavailable
+        );
+    }
+    round_trips("membership", &r);
+    // A scan that beats the hash set at every size it ran.
+    let p = |language: &str, container: &str, items: usize, ns: f64| MemberPoint {
+        language: language.into(),
+        container: container.into(),
+        items,
+        ns_per_lookup: ns,
+    };
+    r.unavailable.clear();
+    r.points = vec![
+        p("rust", "Vec scan", 10, 2.0),
+        p("rust", "Vec scan", 100, 9.0),
+        p("rust", "HashSet", 10, 10.0),
+        p("rust", "HashSet", 100, 10.0),
+        p("rust", "BTreeSet", 100, 5.0),
+        p("rust", "sorted Vec", 100, 7.0),
+    ];
+    let text = r.reading();
+    assert!(text.contains("the scan won by 1.1×"), "{text}");
+    assert!(!text.contains("faster one from"), "{text}");
+    assert!(
+        text.contains("ranked: BTreeSet (5 ns), sorted Vec (7), HashSet (10)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn namespaces_time_four_ways_or_say_why_not() {
+    use hpp::experiments::containers::namespaces::NamespaceRow;
+    use hpp::experiments::namespaces_with;
+    let m = hpp::machine::machine();
+    let none = namespaces_with(&m, &tiny(), Some("/nonexistent/python3")).unwrap();
+    assert!(none.rows.is_empty());
+    assert!(none.reading().starts_with("CPython: "), "{}", none.reading());
+    assert!(none.plot().is_err());
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        let n = namespaces_with(&m, &tiny(), None).unwrap();
+        assert_eq!(n.rows.len(), 4, "{:?}", n.unavailable);
+        assert!(n.rows[0].loads.iter().any(|l| l.ends_with(" math")), "{:?}", n.rows[0]);
+        round_trips("namespaces", &n);
+    }
+    // An interpreter with no specialisation and a clear gap.
+    let row = |variant: &str, ns: f64, loads: &[&str]| NamespaceRow {
+        language: "python".into(),
+        variant: variant.into(),
+        ns_per_call: ns,
+        loads: loads.iter().map(|s| s.to_string()).collect(),
+        specialised: vec![],
+    };
+    let mut old = none.clone();
+    old.unavailable.clear();
+    old.rows = vec![
+        row("math.sin(x)", 60.0, &["LOAD_GLOBAL math", "LOAD_ATTR sin"]),
+        row("local_sin = math.sin before the loop", 40.0, &["LOAD_FAST local_sin"]),
+    ];
+    let r = old.reading();
+    assert!(r.contains("20 ns (50%) for two lookups"), "{r}");
+    assert!(r.contains("shows no specialised instructions"), "{r}");
+    assert!(!r.contains("all but closed"), "{r}");
+}

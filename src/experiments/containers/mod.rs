@@ -4,6 +4,9 @@
 
 pub mod bad_hash;
 pub mod growth;
+pub mod hashers;
+pub mod membership;
+pub mod namespaces;
 pub mod probing;
 pub mod records;
 pub mod search;

@@ -171,17 +171,17 @@ pub fn probing(_machine: &Machine, budget: &Budget) -> Result<Probes> {
     })
 }
 
-/// A table's description for the legend and the reading.
+/// A table's legend line.
 fn describe(hash: &str, probing: &str) -> String {
     let keys = match hash {
-        "mixed" => "random keys, mixing hash".to_string(),
-        _ => format!("keys 0, {STRIDE}, {}, … hashed to themselves", 2 * STRIDE),
+        "mixed" => "random keys".to_string(),
+        _ => format!("keys × {STRIDE} as hash"),
     };
     let walk = match probing {
-        "perturbed" => "CPython's perturbed probing",
-        _ => "linear probing",
+        "perturbed" => "CPython's walk",
+        _ => "linear",
     };
-    format!("{keys}, {walk}")
+    format!("{keys} · {walk}")
 }
 
 impl Probes {
@@ -251,12 +251,12 @@ impl Outcome for Probes {
                 .collect()
         };
         series.push(XySeries {
-            label: "expected, uniform hashing (Knuth)".into(),
+            label: "expected: uniform hashing".into(),
             points: curve(uniform_probes),
             line: true,
         });
         series.push(XySeries {
-            label: "expected, linear probing (Knuth)".into(),
+            label: "expected: linear probing".into(),
             points: curve(linear_probes),
             line: true,
         });
