@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::outcome::{Outcome, show};
+use super::outcome::{Headline, Outcome, show};
 use crate::error::Result;
 use crate::plot::{Figure, Marker, Series, SizeChart, size_chart};
 use crate::units::{fmt_bytes, fmt_sig};
@@ -31,6 +31,9 @@ pub struct Sweep {
     pub reading: String,
     /// Budget it ran under.
     pub budget: String,
+    /// The figures a book club compares (none for some sweeps).
+    #[serde(default)]
+    pub headlines: Vec<Headline>,
 }
 
 impl Sweep {
@@ -64,6 +67,9 @@ impl Outcome for Sweep {
     }
     fn reading(&self) -> String {
         self.reading.clone()
+    }
+    fn headlines(&self) -> Vec<Headline> {
+        self.headlines.clone()
     }
 }
 

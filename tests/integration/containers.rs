@@ -596,3 +596,32 @@ fn the_unique_names_reading_turns_round_when_the_scan_holds_up() {
         "{r}"
     );
 }
+
+#[test]
+fn search_headlines_come_from_the_largest_shared_size() {
+    use hpp::experiments::containers::search::headlines_from;
+    let mut series = fake([
+        |n| n,
+        |n| n,
+        |n| 4.0 * n.log2(),
+        |n| 3.0 * n.log2(),
+        |n| 2.0 * n.log2(),
+        |n| 10.0 * n,
+        |n| 10.0 * n,
+        |n| 40.0 * n.log2(),
+    ]);
+    // CPython stopped a size early.
+    series[7].points.pop();
+    let h = headlines_from(&series);
+    let get = |k: &str| h.iter().find(|x| x.key == k).map(|x| x.value);
+    assert_eq!(get("eytzinger_speedup"), Some(2.0));
+    assert_eq!(get("python_bisect_vs_rust"), Some(10.0));
+    assert_eq!(get("rust_binary_search_ns"), Some(4.0 * 1e7f64.log2()));
+    // Without CPython there is no Python headline, not a zero.
+    series.truncate(5);
+    assert!(
+        headlines_from(&series)
+            .iter()
+            .all(|x| x.key != "python_bisect_vs_rust")
+    );
+}

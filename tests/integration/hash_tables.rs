@@ -232,7 +232,9 @@ fn membership_checks_every_container_and_the_reading_follows() {
     }
     if hpp::machine::interpreters::find_python(None).is_known() {
         assert!(
-            r.points.iter().any(|p| p.language == "python" && p.container == "set"),
+            r.points
+                .iter()
+                .any(|p| p.language == "python" && p.container == "set"),
             "{:?}",
             r.unavailable
         );
@@ -270,12 +272,20 @@ fn namespaces_time_four_ways_or_say_why_not() {
     let m = hpp::machine::machine();
     let none = namespaces_with(&m, &tiny(), Some("/nonexistent/python3")).unwrap();
     assert!(none.rows.is_empty());
-    assert!(none.reading().starts_with("CPython: "), "{}", none.reading());
+    assert!(
+        none.reading().starts_with("CPython: "),
+        "{}",
+        none.reading()
+    );
     assert!(none.plot().is_err());
     if hpp::machine::interpreters::find_python(None).is_known() {
         let n = namespaces_with(&m, &tiny(), None).unwrap();
         assert_eq!(n.rows.len(), 4, "{:?}", n.unavailable);
-        assert!(n.rows[0].loads.iter().any(|l| l.ends_with(" math")), "{:?}", n.rows[0]);
+        assert!(
+            n.rows[0].loads.iter().any(|l| l.ends_with(" math")),
+            "{:?}",
+            n.rows[0]
+        );
         round_trips("namespaces", &n);
     }
     // An interpreter with no specialisation and a clear gap.
@@ -290,7 +300,11 @@ fn namespaces_time_four_ways_or_say_why_not() {
     old.unavailable.clear();
     old.rows = vec![
         row("math.sin(x)", 60.0, &["LOAD_GLOBAL math", "LOAD_ATTR sin"]),
-        row("local_sin = math.sin before the loop", 40.0, &["LOAD_FAST local_sin"]),
+        row(
+            "local_sin = math.sin before the loop",
+            40.0,
+            &["LOAD_FAST local_sin"],
+        ),
     ];
     let r = old.reading();
     assert!(r.contains("20 ns (50%) for two lookups"), "{r}");

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Fact, Result};
 use crate::experiments::Sweep;
+use crate::experiments::outcome::Headline;
 use crate::kernels::rng::weyl_below;
 use crate::kernels::search::{
     Eytzinger, branchless, even_haystack, linear_find, lower_bound_reference, lower_bounds_sum,
@@ -244,6 +245,7 @@ pub fn search_with(machine: &Machine, budget: &Budget, interpreter: Option<&str>
     let reading = reading_from(&series, llc, &misses, python.err().as_deref());
     // A language that did not run has no lines (and no legend entries).
     series.retain(|s| !s.points.is_empty());
+    let headlines = headlines_from(&series);
     Ok(Sweep {
         experiment: "search".into(),
         title: "Finding a value in a sorted list: linear scan vs binary search".into(),
@@ -255,7 +257,57 @@ pub fn search_with(machine: &Machine, budget: &Budget, interpreter: Option<&str>
         markers,
         reading,
         budget: budget.level.to_string(),
+        headlines,
     })
+}
+
+/// The club's figures from a `search` sweep (series named as in
+/// [`SERIES`]), at the largest haystack each pair shares.
+pub fn headlines_from(series: &[Series]) -> Vec<Headline> {
+    let last = |name: &str| {
+        series
+            .iter()
+            .find(|s| s.label == name)
+            .and_then(|s| s.points.last().copied())
+    };
+    // a's largest size, against b at that same size.
+    let ratio = |a: &str, b: &str| {
+        let (x, ya) = last(a)?;
+        let yb = series
+            .iter()
+            .find(|s| s.label == b)?
+            .points
+            .iter()
+            .find(|p| p.0 == x)?
+            .1;
+        Some(ya / yb)
+    };
+    [
+        Headline::new(
+            "rust_binary_search_ns",
+            "Rust binary search (partition_point), largest haystack",
+            last(SERIES[2]).map(|p| p.1),
+            "ns",
+            false,
+        ),
+        Headline::new(
+            "eytzinger_speedup",
+            "Eytzinger layout: std's binary search time ÷ its own, largest haystack",
+            ratio(SERIES[2], SERIES[4]),
+            "×",
+            true,
+        ),
+        Headline::new(
+            "python_bisect_vs_rust",
+            "CPython bisect_left ÷ Rust binary search, largest size both ran",
+            ratio(SERIES[7], SERIES[2]),
+            "×",
+            false,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The reading of a `search` sweep: `series` in [`SERIES`] order, the

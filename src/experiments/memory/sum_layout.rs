@@ -64,6 +64,7 @@ pub fn sum_layout(machine: &Machine, budget: &Budget) -> Result<Sweep> {
         markers: cache_markers(machine),
         reading,
         budget: budget.level.to_string(),
+        headlines: Vec::new(),
     })
 }
 

@@ -142,6 +142,7 @@ pub fn pointers(machine: &Machine, budget: &Budget) -> Result<Sweep> {
         markers: cache_markers(machine),
         reading,
         budget: budget.level.to_string(),
+        headlines: Vec::new(),
     })
 }
 
