@@ -8,6 +8,7 @@ pub mod ch01_understanding;
 pub mod ch02_profiling;
 pub mod ch03_lists_tuples;
 pub mod ch04_dict_set;
+pub mod ch05_iterators;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -95,6 +96,7 @@ pub const CHAPTERS: &[&Chapter] = &[
     &ch02_profiling::CHAPTER,
     &ch03_lists_tuples::CHAPTER,
     &ch04_dict_set::CHAPTER,
+    &ch05_iterators::CHAPTER,
 ];
 
 /// Read experiment data back as its own type (the `load` of an [`Entry`]).

@@ -8,6 +8,7 @@
 pub mod compute;
 pub mod containers;
 pub mod io;
+pub mod iterators;
 pub mod memory;
 mod outcome;
 pub mod profiling;
@@ -35,6 +36,9 @@ pub use containers::unique_names::{UniqueNames, unique_names, unique_names_with}
 pub use io::network::{Network, network};
 pub use io::storage::{Storage, storage};
 pub use io::tiers::{TierInputs, Tiers, tiers_from};
+pub use iterators::anomalies::{Anomalies, anomalies, anomalies_with};
+pub use iterators::chains::{Chains, chains, chains_with};
+pub use iterators::fibonacci::{Fibonacci, fibonacci, fibonacci_with};
 pub use memory::access::{Access, access};
 pub use memory::bandwidth::{Bandwidth, bandwidth};
 pub use memory::cacheline::{CacheLine, cacheline};

@@ -26,6 +26,7 @@ macro_rules! four_steps {
     };
 }
 
+pub mod anomaly;
 pub mod bandwidth;
 pub mod branches;
 pub mod cache;
@@ -36,6 +37,7 @@ pub mod flops;
 pub mod hashing;
 pub mod ilp;
 pub mod interp;
+pub mod iterators;
 pub mod julia;
 pub mod memory;
 pub mod network;

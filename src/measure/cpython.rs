@@ -34,6 +34,9 @@ pub const CH03: &str = include_str!("../../python/ch03_lists_tuples.py");
 /// after the harness.
 pub const CH04: &str = include_str!("../../python/ch04_dict_set.py");
 
+/// Chapter 5's Python side: Fibonacci lists and generators, chains, the anomaly hunt.
+pub const CH05: &str = include_str!("../../python/ch05_iterators.py");
+
 /// The notebook's snippet runner.
 pub const SNIPPET: &str = include_str!("../../python/snippet.py");
 

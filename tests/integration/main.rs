@@ -8,6 +8,7 @@ mod harness;
 mod hash_tables;
 mod hostile;
 mod io;
+mod iterators;
 mod kernels;
 mod memory;
 mod plots;
