@@ -260,15 +260,16 @@ impl Outcome for Anomalies {
             Headline::new(
                 "python_readings_per_s",
                 "CPython: readings through the lazy pipeline per second",
-                self.longest("python", "lazy").map(|r| r.readings_per_s),
-                "/s",
+                self.longest("python", "lazy")
+                    .map(|r| r.readings_per_s / 1e6),
+                "million/s",
                 true,
             ),
             Headline::new(
                 "rust_readings_per_s",
                 "Rust: readings through the lazy pipeline per second",
-                self.longest("rust", "lazy").map(|r| r.readings_per_s),
-                "/s",
+                self.longest("rust", "lazy").map(|r| r.readings_per_s / 1e6),
+                "million/s",
                 true,
             ),
         ]
@@ -284,7 +285,7 @@ impl Outcome for Anomalies {
                 let points: Vec<(f64, f64)> = self
                     .rows_of(lang, way)
                     .into_iter()
-                    .filter_map(|r| Some((r.days as f64, r.peak_bytes? as f64)))
+                    .filter_map(|r| Some((r.days as f64, r.peak_bytes? as f64 / 1_048_576.0)))
                     .filter(|p| p.1 > 0.0)
                     .collect();
                 if !points.is_empty() {
@@ -299,7 +300,7 @@ impl Outcome for Anomalies {
         xy_chart(&XyChart {
             title: "Hunting anomalous days: memory held at once",
             x_label: "days of readings (86,400 a day)",
-            y_label: "peak bytes",
+            y_label: "peak memory (MiB)",
             series: &series,
             log_x: true,
             log_y: true,

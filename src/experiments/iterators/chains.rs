@@ -318,7 +318,9 @@ impl Outcome for Chains {
                 "In CPython the generator expression took {} ns per value and the list comprehension {} ({}); the list held {} at its peak, the generator {}. ",
                 fmt_sig(g.ns_per_value, 3),
                 fmt_sig(lc.ns_per_value, 3),
-                if lc.ns_per_value < g.ns_per_value {
+                if (lc.ns_per_value / g.ns_per_value - 1.0).abs() < 0.05 {
+                    "about the same time".to_string()
+                } else if lc.ns_per_value < g.ns_per_value {
                     format!("the list {}× faster: building it is cheaper than resuming a generator per value", fmt_sig(g.ns_per_value / lc.ns_per_value, 2))
                 } else {
                     format!("the generator {}× faster", fmt_sig(lc.ns_per_value / g.ns_per_value, 2))
