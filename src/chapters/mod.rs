@@ -9,6 +9,7 @@ pub mod ch02_profiling;
 pub mod ch03_lists_tuples;
 pub mod ch04_dict_set;
 pub mod ch05_iterators;
+pub mod ch06_matrix;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -97,6 +98,7 @@ pub const CHAPTERS: &[&Chapter] = &[
     &ch03_lists_tuples::CHAPTER,
     &ch04_dict_set::CHAPTER,
     &ch05_iterators::CHAPTER,
+    &ch06_matrix::CHAPTER,
 ];
 
 /// Read experiment data back as its own type (the `load` of an [`Entry`]).

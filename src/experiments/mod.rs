@@ -5,6 +5,7 @@
 //! Which chapter shows which experiment is the registry's business
 //! ([`crate::chapters`]).
 
+pub mod arrays;
 pub mod compute;
 pub mod containers;
 pub mod io;
@@ -15,6 +16,7 @@ pub mod profiling;
 pub mod python_costs;
 mod sweep;
 
+pub use arrays::diffusion::{Diffusion, diffusion, diffusion_with};
 pub use compute::branches::{Branches, branches};
 pub use compute::clock::{Clock, clock};
 pub use compute::flops::{Flops, flops};

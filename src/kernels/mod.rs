@@ -31,6 +31,7 @@ pub mod bandwidth;
 pub mod branches;
 pub mod cache;
 pub mod compute;
+pub mod diffusion;
 pub mod dynamic;
 pub mod examples;
 pub mod flops;

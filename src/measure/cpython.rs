@@ -37,6 +37,9 @@ pub const CH04: &str = include_str!("../../python/ch04_dict_set.py");
 /// Chapter 5's Python side: Fibonacci lists and generators, chains, the anomaly hunt.
 pub const CH05: &str = include_str!("../../python/ch05_iterators.py");
 
+/// Chapter 6's Python side: the diffusion ladder.
+pub const CH06: &str = include_str!("../../python/ch06_matrix.py");
+
 /// The notebook's snippet runner.
 pub const SNIPPET: &str = include_str!("../../python/snippet.py");
 

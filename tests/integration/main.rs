@@ -1,5 +1,6 @@
 //! hpp's one integration test binary.
 
+mod arrays;
 mod cli;
 mod club;
 mod compute;

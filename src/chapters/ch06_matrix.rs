@@ -1,0 +1,18 @@
+//! Chapter 6 · Matrix and Vector Computation: the diffusion equation from
+//! Python lists to numpy to Rust, in the reader's Python and in Rust.
+
+use super::{Chapter, Entry, load_as};
+use crate::experiments as x;
+
+/// Chapter 6, in notebook order.
+pub const CHAPTER: Chapter = Chapter {
+    number: 6,
+    slug: "matrix",
+    title: "Matrix and Vector Computation",
+    experiments: &[Entry {
+        name: "diffusion",
+        about: "the book's 2D diffusion ladder, 64² to 4096²: CPython lists, numpy with np.roll, numpy in place, numexpr, scipy; Rust nested Vecs, numpy's passes, one fused pass (f64, f32) and rayon — every grid checked against the reference first",
+        run: |m, b, _| Ok(Box::new(x::diffusion(m, b)?)),
+        load: load_as::<x::Diffusion>,
+    }],
+};

@@ -1,0 +1,98 @@
+//! Chapter 6's diffusion ladder: every implementation checked against the
+//! reference, and readings that follow the numbers.
+
+use hpp::experiments::arrays::diffusion::{
+    BOOK_N, Diffusion, DiffusionRow, RUST, conserved, reference_grid, start_mass,
+};
+use hpp::experiments::{Outcome, ToData, diffusion_with};
+use hpp::kernels::diffusion::{initial_grid, mass};
+use hpp::measure::Budget;
+
+fn tiny() -> Budget {
+    Budget {
+        min_run_s: 0.001,
+        runs: 3,
+        ..Budget::quick()
+    }
+}
+
+#[test]
+fn the_ladder_is_checked_and_timed_in_both_languages() {
+    let m = hpp::machine::machine();
+    let d = diffusion_with(&m, &tiny(), None).unwrap();
+    for name in RUST {
+        assert!(d.checked.iter().any(|c| c == name), "{name}");
+        assert!(d.at("rust", name, 64).is_some(), "{name}");
+    }
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert!(
+            d.checked.iter().any(|c| c == "CPython lists"),
+            "{:?} {:?}",
+            d.checked,
+            d.unavailable
+        );
+        assert!(
+            d.at("python", "lists", BOOK_N).is_some(),
+            "{:?}",
+            d.unavailable
+        );
+    }
+    assert!(
+        d.rows
+            .iter()
+            .all(|r| conserved(r.checksum, r.grid, r.implementation.contains("f32")))
+    );
+    let entry = hpp::chapters::entry("diffusion").unwrap();
+    let back = (entry.load)(&d.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), d.to_data().unwrap());
+    d.plot().unwrap();
+}
+
+#[test]
+fn the_reference_conserves_the_block() {
+    let n = 64;
+    assert!((start_mass(n) - mass(&initial_grid::<f64>(n))).abs() < 1e-18);
+    assert!(conserved(mass(&reference_grid(n, 10)), n, false));
+    assert!(!conserved(start_mass(n) * 1.01, n, false));
+    assert!(conserved(start_mass(n) * 1.0005, n, true));
+}
+
+#[test]
+fn the_diffusion_reading_follows_the_numbers() {
+    let row = |language: &str, implementation: &str, grid: usize, s: f64| DiffusionRow {
+        implementation: implementation.into(),
+        language: language.into(),
+        grid,
+        seconds_per_step: s,
+        checksum: start_mass(grid),
+    };
+    // numpy in place beating the fused pass, passes that cost nothing extra,
+    // f32 no faster and threads that slow it down.
+    let d = Diffusion {
+        experiment: "diffusion".into(),
+        rows: vec![
+            row("python", "lists", 512, 0.2),
+            row("python", "numpy in place", 512, 0.001),
+            row("rust", RUST[1], 512, 0.0021),
+            row("rust", RUST[2], 512, 0.002),
+            row("rust", RUST[2], 1024, 0.008),
+            row("rust", RUST[3], 1024, 0.0082),
+            row("rust", RUST[4], 1024, 0.016),
+        ],
+        threads: 2,
+        checked: vec![],
+        markers: vec![],
+        unavailable: vec![],
+        python: None,
+        budget: "quick".into(),
+    };
+    let r = d.reading();
+    assert!(r.contains("numpy in place 1 ms (200×)"), "{r}");
+    assert!(r.contains("2× slower than numpy in place"), "{r}");
+    assert!(r.contains("here the extra passes cost little"), "{r}");
+    assert!(r.contains("f32 took about the time of f64"), "{r}");
+    assert!(
+        r.contains("Rayon over 2 threads ran 0.5× the single pass's speed"),
+        "{r}"
+    );
+}
