@@ -27,7 +27,8 @@ except ImportError:
 if "timed" not in globals():  # run on its own: the harness sits beside this file
     from hpp_timing import interpreter, timed, warm_up  # noqa: F401
 
-STANDALONE = {"tasks": ["diffusion"], "sizes": [64, 128], "list_cap": 128,
+STANDALONE = {"tasks": ["diffusion", "norm"], "sizes": [64, 128], "list_cap": 128,
+              "norm_sizes": [128, 4096],
               "check_n": 16, "check_steps": 10, "min_run_s": 0.05, "runs": 3}
 
 D, DT, BLOCK = 1.0, 0.1, 0.005
@@ -208,12 +209,49 @@ def diffusion(spec, out):
     out["diffusion"] = {"rows": rows, "checks": checks, "unavailable": unavailable}
 
 
+# --- The norm of a vector -------------------------------------------------
+
+def book_vector(n):
+    """Value i is ((i * 7919) mod 1000) / 1000, as hpp builds it."""
+    return [((i * 7919) % 1000) / 1000 for i in range(n)]
+
+
+def norm_loop(vector):
+    total = 0.0
+    for v in vector:
+        total += v * v
+    return total ** 0.5
+
+
+def norm_generator(vector):
+    return sum(v * v for v in vector) ** 0.5
+
+
+def norm(spec, out):
+    rows, unavailable = [], []
+    for n in spec["norm_sizes"]:
+        vector = book_vector(n)
+        ways = [("for loop", norm_loop, vector), ("sum of a generator", norm_generator, vector)]
+        if np is not None:
+            array = np.array(vector)
+            ways += [("numpy np.dot", lambda a: float(np.sqrt(np.dot(a, a))), array),
+                     ("numpy np.linalg.norm", lambda a: float(np.linalg.norm(a)), array)]
+        for way, fn, data in ways:
+            t = timed(lambda fn=fn, data=data: fn(data), spec["min_run_s"], spec["runs"])  # noqa: F821
+            rows.append({"way": way, "n": n, "ns_per_element": t["median_ns"] / n, "norm": fn(data)})
+    if np is None:
+        unavailable.append("numpy is not installed")
+    out["norm"] = {"rows": rows, "unavailable": unavailable}
+
+
 def main():
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     out = {"python": interpreter(), "unavailable": []}  # noqa: F821
     warm_up()  # noqa: F821
     if "diffusion" in spec["tasks"]:
         diffusion(spec, out)
+    if "norm" in spec["tasks"]:
+        norm(spec, out)
     json.dump(out, sys.stdout)
 
 

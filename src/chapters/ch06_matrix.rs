@@ -9,10 +9,18 @@ pub const CHAPTER: Chapter = Chapter {
     number: 6,
     slug: "matrix",
     title: "Matrix and Vector Computation",
-    experiments: &[Entry {
-        name: "diffusion",
-        about: "the book's 2D diffusion ladder, 64² to 4096²: CPython lists, numpy with np.roll, numpy in place, numexpr, scipy; Rust nested Vecs, numpy's passes, one fused pass (f64, f32) and rayon — every grid checked against the reference first",
-        run: |m, b, _| Ok(Box::new(x::diffusion(m, b)?)),
-        load: load_as::<x::Diffusion>,
-    }],
+    experiments: &[
+        Entry {
+            name: "norm",
+            about: "the book's vector norm, 2⁷ to 2²⁰ elements: a CPython loop, sum() of a generator, np.dot and np.linalg.norm beside Rust's in-order sum, four running sums and 16 lanes",
+            run: |m, b, _| Ok(Box::new(x::norm(m, b)?)),
+            load: load_as::<x::Norm>,
+        },
+        Entry {
+            name: "diffusion",
+            about: "the book's 2D diffusion ladder, 64² to 4096²: CPython lists, numpy with np.roll, numpy in place, numexpr, scipy; Rust nested Vecs, numpy's passes, one fused pass (f64, f32) and rayon — every grid checked against the reference first",
+            run: |m, b, _| Ok(Box::new(x::diffusion(m, b)?)),
+            load: load_as::<x::Diffusion>,
+        },
+    ],
 };

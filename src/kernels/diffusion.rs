@@ -160,7 +160,7 @@ pub fn step_passes(g: &[f64], out: &mut [f64], n: usize) {
 
 /// One row of the fused step: `up`, `row`, `down` are the rows above, at
 /// and below, `out` the new row.
-#[inline]
+#[inline(always)]
 fn fused_row<T: Real>(up: &[T], row: &[T], down: &[T], out: &mut [T]) {
     let n = row.len();
     let k = T::of(D * DT);
@@ -188,8 +188,25 @@ fn fused_row<T: Real>(up: &[T], row: &[T], down: &[T], out: &mut [T]) {
     }
 }
 
-/// One step in a single pass: every new cell from its five old cells.
+/// One step in a single pass: every new cell from its five old cells
+/// (with 256-bit AVX when the CPU has it, by run-time dispatch).
 pub fn step_fused<T: Real>(g: &[T], out: &mut [T], n: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU supports AVX (checked just above).
+        return unsafe { fused_avx(g, out, n) };
+    }
+    fused_portable(g, out, n)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn fused_avx<T: Real>(g: &[T], out: &mut [T], n: usize) {
+    fused_portable(g, out, n)
+}
+
+#[inline(always)]
+fn fused_portable<T: Real>(g: &[T], out: &mut [T], n: usize) {
     for (i, o) in out.chunks_exact_mut(n).enumerate() {
         let row = |r: usize| &g[r * n..(r + 1) * n];
         fused_row(row((i + n - 1) % n), row(i), row((i + 1) % n), o);
@@ -199,10 +216,32 @@ pub fn step_fused<T: Real>(g: &[T], out: &mut [T], n: usize) {
 /// [`step_fused`] with the rows shared among the threads of the rayon pool
 /// it runs in (inside `pool.install(…)` to choose how many).
 pub fn step_fused_parallel<T: Real>(g: &[T], out: &mut [T], n: usize) {
-    out.par_chunks_exact_mut(n).enumerate().for_each(|(i, o)| {
-        let row = |r: usize| &g[r * n..(r + 1) * n];
-        fused_row(row((i + n - 1) % n), row(i), row((i + 1) % n), o);
+    // Bands of rows, each stepped by the (dispatched) single-pass code.
+    let band = n.div_ceil(rayon::current_num_threads() * 4).max(1);
+    out.par_chunks_mut(band * n).enumerate().for_each(|(b, o)| {
+        let first = b * band;
+        for (k, row_out) in o.chunks_exact_mut(n).enumerate() {
+            let i = first + k;
+            let row = |r: usize| &g[r * n..(r + 1) * n];
+            fused_one_row(row((i + n - 1) % n), row(i), row((i + 1) % n), row_out);
+        }
     });
+}
+
+/// One row of the fused step, with AVX when the CPU has it.
+fn fused_one_row<T: Real>(up: &[T], row: &[T], down: &[T], out: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU supports AVX (checked just above).
+        return unsafe { fused_row_avx(up, row, down, out) };
+    }
+    fused_row(up, row, down, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn fused_row_avx<T: Real>(up: &[T], row: &[T], down: &[T], out: &mut [T]) {
+    fused_row(up, row, down, out)
 }
 
 /// Flat to nested and back.

@@ -49,4 +49,5 @@ pub mod rng;
 pub mod search;
 pub mod simd;
 pub mod storage;
+pub mod vectors;
 pub mod words;

@@ -96,3 +96,52 @@ fn the_diffusion_reading_follows_the_numbers() {
         "{r}"
     );
 }
+
+#[test]
+fn the_norm_checks_every_way_and_reads_the_numbers() {
+    use hpp::experiments::arrays::norm::{Norm, NormRow, RUST as WAYS};
+    use hpp::experiments::norm_with;
+    let m = hpp::machine::machine();
+    let mut n = norm_with(&m, &tiny(), None).unwrap();
+    for way in WAYS {
+        assert!(
+            n.rows.iter().any(|r| r.way == way && r.n == 1 << 19),
+            "{way}"
+        );
+    }
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        assert!(
+            n.rows.iter().any(|r| r.way == "for loop"),
+            "{:?}",
+            n.unavailable
+        );
+    }
+    let entry = hpp::chapters::entry("norm").unwrap();
+    let back = (entry.load)(&n.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), n.to_data().unwrap());
+    n.plot().unwrap();
+    // Lanes that do not pay, memory that does not slow them, and numpy
+    // faster than Rust.
+    let row = |language: &str, way: &str, size: usize, ns: f64| NormRow {
+        language: language.into(),
+        way: way.into(),
+        n: size,
+        ns_per_element: ns,
+    };
+    n.rows = vec![
+        row("rust", WAYS[0], 128, 1.0),
+        row("rust", WAYS[1], 128, 1.0),
+        row("rust", WAYS[2], 128, 0.9),
+        row("rust", WAYS[0], 1 << 15, 1.0),
+        row("rust", WAYS[1], 1 << 15, 1.0),
+        row("rust", WAYS[2], 1 << 15, 0.9),
+        row("python", "for loop", 1 << 15, 30.0),
+        row("python", "numpy np.dot", 1 << 15, 0.45),
+    ];
+    n.unavailable.clear();
+    let r = n.reading();
+    assert!(r.contains("splitting the sum did not pay here"), "{r}");
+    assert!(!r.contains("memory sets the pace"), "{r}");
+    assert!(r.contains("Rust's lanes were 2× slower than np.dot"), "{r}");
+    let _: &Norm = &n;
+}

@@ -4,3 +4,4 @@
 //! a reference before it is timed.
 
 pub mod diffusion;
+pub mod norm;
