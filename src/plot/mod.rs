@@ -20,26 +20,15 @@ pub use xy_chart::{XyChart, XySeries, xy_chart};
 use plotters::chart::SeriesLabelPosition;
 use plotters::style::RGBColor;
 
-/// The corner where a legend box (about 45% of the plot's width, a line
-/// per series) would hide the fewest of `pts` (in the chart's own
-/// coordinates), trying the corners in the order given (the first wins a
-/// tie).
-pub(crate) fn legend_corner(
-    pts: &[(f64, f64)],
-    x: (f64, f64),
-    y: (f64, f64),
-    series: usize,
-    order: &[SeriesLabelPosition],
-) -> SeriesLabelPosition {
-    legend_corner_counted(pts, x, y, series, order).0
-}
-
 /// The share of the plot's height a legend of `series` lines takes.
 pub(crate) fn legend_height(series: usize) -> f64 {
     (0.08 + 0.065 * series as f64).min(0.9)
 }
 
-/// As [`legend_corner`], with how many points the box hides there.
+/// The corner where a legend box (about 45% of the plot's width, a line
+/// per series) would hide the fewest of `pts` (in the chart's own
+/// coordinates), trying the corners in the order given (the first wins a
+/// tie), with how many points the box hides there.
 pub(crate) fn legend_corner_counted(
     pts: &[(f64, f64)],
     (x_lo, x_hi): (f64, f64),
@@ -80,9 +69,11 @@ pub(crate) fn legend_corner_counted(
 }
 
 /// A colour-blind-friendly palette (Okabe & Ito, 2008, without its pale
-/// yellow, which is hard to see on white; grey instead), cycled.
+/// yellow, which is hard to see on white; grey instead), then four darker
+/// colours from Paul Tol's "muted" scheme for charts with more series,
+/// cycled.
 pub(crate) fn palette(i: usize) -> RGBColor {
-    const C: [RGBColor; 8] = [
+    const C: [RGBColor; 12] = [
         RGBColor(0, 114, 178),
         RGBColor(213, 94, 0),
         RGBColor(0, 158, 115),
@@ -91,6 +82,10 @@ pub(crate) fn palette(i: usize) -> RGBColor {
         RGBColor(230, 159, 0),
         RGBColor(0, 0, 0),
         RGBColor(128, 128, 128),
+        RGBColor(136, 34, 85),
+        RGBColor(51, 34, 136),
+        RGBColor(153, 153, 51),
+        RGBColor(68, 170, 153),
     ];
     C[i % C.len()]
 }

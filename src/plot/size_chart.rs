@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::figure::{Figure, draw};
+use super::figure::{Figure, SIZE, draw_sized};
 use super::palette;
 use crate::error::{Error, Result};
 use crate::units::{fmt_bytes, fmt_sig};
@@ -85,7 +85,7 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
     // Integer x positions are powers of two; plotters' "nice" steps for a
     // span of up to ~15 units land on them.
     let n_labels = ((x_hi - x_lo) as usize + 1).min(12);
-    let legend_at = super::legend_corner(
+    let (legend_at, hidden) = super::legend_corner_counted(
         &pts,
         (x_lo, x_hi),
         (y_lo, y_hi),
@@ -99,8 +99,17 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
     );
     let fmt_x = |v: &f64| fmt_bytes(2f64.powf(*v).round() as u64);
     let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
-    draw(c.title, |root| {
-        let mut chart = ChartBuilder::on(root)
+    // A long legend that would hide points in every corner goes beside the
+    // chart instead, in a wider figure.
+    let beside = hidden > 0 && c.series.len() >= 7;
+    let size = if beside {
+        (SIZE.0 + LEGEND_W, SIZE.1)
+    } else {
+        SIZE
+    };
+    draw_sized(c.title, size, |root| {
+        let (area, side) = root.split_horizontally(SIZE.0);
+        let mut chart = ChartBuilder::on(&area)
             .caption(c.title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(44)
@@ -151,13 +160,32 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
                 });
             chart.draw_series(line.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
         }
-        chart
-            .configure_series_labels()
-            .position(legend_at)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 14))
-            .draw()?;
+        if beside {
+            for (i, s) in c.series.iter().enumerate() {
+                let y = 60 + 22 * i as i32;
+                let color = palette(i);
+                side.draw(&PathElement::new(
+                    vec![(8, y), (28, y)],
+                    color.stroke_width(2),
+                ))?;
+                side.draw(&Text::new(
+                    s.label.clone(),
+                    (34, y - 7),
+                    ("sans-serif", 13).into_font(),
+                ))?;
+            }
+        } else {
+            chart
+                .configure_series_labels()
+                .position(legend_at)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK.mix(0.3))
+                .label_font(("sans-serif", 14))
+                .draw()?;
+        }
         Ok(())
     })
 }
+
+/// Extra width for a legend drawn beside the chart.
+const LEGEND_W: u32 = 300;

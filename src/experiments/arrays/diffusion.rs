@@ -450,7 +450,7 @@ impl Outcome for Diffusion {
             .collect();
         size_chart(&SizeChart {
             title: "2D diffusion: seconds per step, from lists to one fused pass",
-            x_label: "one f64 grid (bytes; sides 64 to 4096)",
+            x_label: "one f64 grid (n × n cells, n² × 8 bytes)",
             y_label: "seconds per step (median)",
             series: &series,
             markers: &self.markers,
