@@ -301,3 +301,41 @@ fn the_legend_goes_where_it_hides_no_points() {
         "legend should sit on the right"
     );
 }
+
+#[test]
+fn a_long_legend_that_would_hide_points_goes_beside_the_chart() {
+    // Ten series spread over the whole plot: every corner holds points.
+    let many: Vec<Series> = (0..10)
+        .map(|k| Series {
+            label: format!("series number {k}"),
+            points: (10..20)
+                .map(|p| (1u64 << p, 10f64.powf(((p + k) % 10) as f64 / 2.0)))
+                .collect(),
+        })
+        .collect();
+    let chart = |s: &[Series]| {
+        size_chart(&SizeChart {
+            title: "Many",
+            x_label: "x",
+            y_label: "y",
+            series: s,
+            markers: &[],
+            log_y: true,
+        })
+        .unwrap()
+    };
+    let width = |svg: &str| {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        doc.root_element()
+            .attribute("width")
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
+    let wide = chart(&many);
+    assert!(width(wide.svg()) > 760, "{}", width(wide.svg()));
+    let t = texts(wide.svg());
+    assert!(t.iter().any(|x| x == "series number 9"), "{t:?}");
+    // Two series leave a corner free: the usual size, legend inside.
+    assert_eq!(width(chart(&many[..2]).svg()), 760);
+}
