@@ -141,6 +141,29 @@ pub enum Shape {
 /// above the figure), then the plot as SVG; or the table and the reason when
 /// there is no plot. The one place that writes evcxr's display markers for
 /// experiments.
+/// "Rust" or "CPython", for a row whose `language` is "rust" or "python".
+pub(crate) fn who(language: &str) -> &'static str {
+    if language == "rust" {
+        "Rust"
+    } else {
+        "CPython"
+    }
+}
+
+/// The distinct `(language, name)` pairs of some rows, in the order they
+/// first appear: one chart series each.
+pub(crate) fn series_keys<'a>(
+    rows: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<(String, String)> {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for (language, name) in rows {
+        if !keys.iter().any(|(l, n)| l == language && n == name) {
+            keys.push((language.to_string(), name.to_string()));
+        }
+    }
+    keys
+}
+
 pub(crate) fn show(o: &dyn Outcome) {
     match o.plot() {
         Ok(fig) => println!(

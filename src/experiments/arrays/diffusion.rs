@@ -14,7 +14,7 @@ use std::hint::black_box;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, series_keys, show, who};
 use crate::kernels::diffusion::{
     Real, initial_grid, mass, max_difference, step_fused, step_fused_parallel, step_nested,
     step_passes, step_reference, to_nested,
@@ -429,17 +429,15 @@ impl Outcome for Diffusion {
     }
 
     fn plot(&self) -> Result<Figure> {
-        let mut names: Vec<(String, String)> = Vec::new();
-        for r in &self.rows {
-            let key = (r.language.clone(), r.implementation.clone());
-            if !names.contains(&key) {
-                names.push(key);
-            }
-        }
+        let names = series_keys(
+            self.rows
+                .iter()
+                .map(|r| (r.language.as_str(), r.implementation.as_str())),
+        );
         let series: Vec<Series> = names
             .iter()
             .map(|(lang, imp)| Series {
-                label: format!("{} {imp}", if lang == "rust" { "Rust" } else { "CPython" }),
+                label: format!("{} {imp}", who(lang)),
                 points: self
                     .rows
                     .iter()

@@ -11,7 +11,7 @@ use std::hint::black_box;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, series_keys, show, who};
 use crate::kernels::vectors::{
     book_vector, norm_squared_four_sums, norm_squared_in_order, norm_squared_lanes,
 };
@@ -221,17 +221,15 @@ impl Outcome for Norm {
     }
 
     fn plot(&self) -> Result<Figure> {
-        let mut names: Vec<(String, String)> = Vec::new();
-        for r in &self.rows {
-            let key = (r.language.clone(), r.way.clone());
-            if !names.contains(&key) {
-                names.push(key);
-            }
-        }
+        let names = series_keys(
+            self.rows
+                .iter()
+                .map(|r| (r.language.as_str(), r.way.as_str())),
+        );
         let series: Vec<Series> = names
             .iter()
             .map(|(lang, way)| Series {
-                label: format!("{} {way}", if lang == "rust" { "Rust" } else { "CPython" }),
+                label: format!("{} {way}", who(lang)),
                 points: self
                     .rows
                     .iter()

@@ -15,7 +15,7 @@ use std::hint::black_box;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, show, who};
 use crate::kernels::hashing::{
     Constant, TwoLetter, TwoLetters, count_found, count_found_reference, two_letter_keys,
 };
@@ -250,11 +250,7 @@ impl Outcome for BadHash {
             .rows
             .iter()
             .map(|r| {
-                let who = if r.language == "rust" {
-                    "Rust"
-                } else {
-                    "CPython"
-                };
+                let who = who(&r.language);
                 (format!("{who}: {}", r.label), r.ns_per_lookup)
             })
             .collect();

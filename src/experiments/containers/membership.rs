@@ -13,7 +13,7 @@ use std::hint::black_box;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, series_keys, show, who};
 use crate::kernels::rng::{SplitMix64, weyl_below};
 use crate::machine::Machine;
 use crate::measure::cpython::{CH04, PythonInfo, run_chapter_script};
@@ -257,20 +257,15 @@ impl Outcome for Membership {
     }
 
     fn plot(&self) -> Result<Figure> {
-        let mut names: Vec<(String, String)> = Vec::new();
-        for p in &self.points {
-            let key = (p.language.clone(), p.container.clone());
-            if !names.contains(&key) {
-                names.push(key);
-            }
-        }
+        let names = series_keys(
+            self.points
+                .iter()
+                .map(|p| (p.language.as_str(), p.container.as_str())),
+        );
         let series: Vec<XySeries> = names
             .into_iter()
             .map(|(lang, container)| XySeries {
-                label: format!(
-                    "{} {container}",
-                    if lang == "rust" { "Rust" } else { "CPython" }
-                ),
+                label: format!("{} {container}", who(&lang)),
                 points: self
                     .points
                     .iter()

@@ -13,7 +13,7 @@ use std::mem::size_of;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, show, who};
 use crate::machine::Machine;
 use crate::measure::cpython::{CH03, PythonInfo, run_chapter_script};
 use crate::measure::{Budget, Progress, timeit_with};
@@ -255,11 +255,7 @@ impl Records {
             .iter()
             .map(|r| {
                 vec![
-                    if r.language == "rust" {
-                        "Rust".into()
-                    } else {
-                        "CPython".into()
-                    },
+                    who(&r.language).into(),
                     r.container.clone(),
                     r.inline_bytes.to_string(),
                     r.heap_bytes.to_string(),
@@ -327,11 +323,7 @@ impl Outcome for Records {
             .rows
             .iter()
             .map(|r| {
-                let who = if r.language == "rust" {
-                    "Rust"
-                } else {
-                    "CPython"
-                };
+                let who = who(&r.language);
                 (format!("{who} {}", r.container), r.total_bytes() as f64)
             })
             .collect();

@@ -13,7 +13,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, show, who};
 use crate::machine::Machine;
 use crate::measure::cpython::{CH04, PythonInfo, run_chapter_script};
 use crate::measure::{Budget, Progress};
@@ -289,15 +289,7 @@ impl Outcome for TableGrowthResult {
             .tables
             .iter()
             .map(|t| XySeries {
-                label: format!(
-                    "{} {}",
-                    if t.language == "rust" {
-                        "Rust"
-                    } else {
-                        "CPython"
-                    },
-                    t.table
-                ),
+                label: format!("{} {}", who(&t.language), t.table),
                 points: t
                     .holds()
                     .into_iter()

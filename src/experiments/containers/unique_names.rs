@@ -12,7 +12,7 @@ use std::hint::black_box;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, series_keys, show, who};
 use crate::kernels::rng::weyl_below;
 use crate::machine::Machine;
 use crate::measure::cpython::{CH04, PythonInfo, run_chapter_script};
@@ -223,14 +223,11 @@ pub fn unique_names_with(
 
 impl UniqueNames {
     fn series(&self) -> Vec<(String, String)> {
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for p in &self.points {
-            let key = (p.language.clone(), p.method.clone());
-            if !seen.contains(&key) {
-                seen.push(key);
-            }
-        }
-        seen
+        series_keys(
+            self.points
+                .iter()
+                .map(|p| (p.language.as_str(), p.method.as_str())),
+        )
     }
 
     fn at(&self, language: &str, method: &str, entries: usize) -> Option<f64> {
@@ -285,10 +282,7 @@ impl Outcome for UniqueNames {
             .series()
             .into_iter()
             .map(|(lang, method)| XySeries {
-                label: format!(
-                    "{} {method}",
-                    if lang == "rust" { "Rust" } else { "CPython" }
-                ),
+                label: format!("{} {method}", who(&lang)),
                 points: self
                     .points
                     .iter()

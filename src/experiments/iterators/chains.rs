@@ -12,7 +12,7 @@ use std::hint::black_box;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, show, who};
 use crate::kernels::iterators::{odd_squares_chain, odd_squares_loop, odd_squares_reference};
 use crate::kernels::rng::SplitMix64;
 use crate::machine::Machine;
@@ -244,20 +244,7 @@ impl Outcome for Chains {
         let bars: Vec<(String, f64)> = self
             .rows
             .iter()
-            .map(|r| {
-                (
-                    format!(
-                        "{}: {}",
-                        if r.language == "rust" {
-                            "Rust"
-                        } else {
-                            "CPython"
-                        },
-                        r.way
-                    ),
-                    r.ns_per_value,
-                )
-            })
+            .map(|r| (format!("{}: {}", who(&r.language), r.way), r.ns_per_value))
             .collect();
         bar_chart(
             &format!(

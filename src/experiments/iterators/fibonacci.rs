@@ -13,7 +13,7 @@ use std::hint::black_box;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiments::outcome::{Headline, Outcome, show};
+use crate::experiments::outcome::{Headline, Outcome, show, who};
 use crate::kernels::iterators::{
     fibonacci_low64, odd_fibonacci_iter, odd_fibonacci_loop, odd_fibonacci_reference,
 };
@@ -435,12 +435,12 @@ impl Outcome for Fibonacci {
         odd.sort_by(|a, b| a.ns_per_call.total_cmp(&b.ns_per_call));
         if let (Some(fast), Some(slow)) = (odd.first(), odd.last()) {
             s.push_str(&format!(
-                "{} Fibonacci numbers up to {ODD_LIMIT} are odd; the fastest count was {} {} ({} ns), the slowest {} {} ({} ns, {}×). ",
+                "{} Fibonacci numbers up to {ODD_LIMIT} are odd; the fastest count was {}'s {} ({} ns), the slowest {}'s {} ({} ns, {}×). ",
                 self.odd_count,
-                if fast.language == "rust" { "Rust's" } else { "CPython's" },
+                who(&fast.language),
                 fast.way,
                 fmt_sig(fast.ns_per_call, 3),
-                if slow.language == "rust" { "Rust's" } else { "CPython's" },
+                who(&slow.language),
                 slow.way,
                 fmt_sig(slow.ns_per_call, 3),
                 fmt_sig(slow.ns_per_call / fast.ns_per_call, 3)
