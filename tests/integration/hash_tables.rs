@@ -288,6 +288,13 @@ fn namespaces_time_four_ways_or_say_why_not() {
         );
         round_trips("namespaces", &n);
     }
+    // CPython's loop adds what Rust adds (Σ sin(i/n), i < n).
+    let want: f64 = (0..10_000).map(|i| (i as f64 / 10_000.0).sin()).sum();
+    assert_eq!(
+        hpp::experiments::containers::namespaces::sum_of_sines(10_000),
+        want
+    );
+    assert!((want - 4596.556201995397).abs() < 1e-9, "{want}");
     // An interpreter with no specialisation and a clear gap.
     let row = |variant: &str, ns: f64, loads: &[&str]| NamespaceRow {
         language: "python".into(),

@@ -190,6 +190,23 @@ pub fn anomalies_with(
                 anomalies: Some(py),
             }) => {
                 for r in py.rows {
+                    // Rust's lazy and list-first hunts agreed on these days
+                    // (checked above): CPython's must name the same ones.
+                    let rust = out
+                        .rows
+                        .iter()
+                        .find(|x| x.language == "rust" && x.days == r.days)
+                        .map(|x| x.flagged.clone());
+                    if rust.as_ref() != Some(&r.flagged) {
+                        out.unavailable.push(format!(
+                            "CPython's {} hunt over {} days flagged days {:?}, Rust's {:?}; not shown",
+                            r.way,
+                            r.days,
+                            r.flagged,
+                            rust.unwrap_or_default()
+                        ));
+                        continue;
+                    }
                     out.rows.push(HuntRow {
                         language: "python".into(),
                         way: r.way,
