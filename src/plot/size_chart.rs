@@ -103,12 +103,12 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
     // chart instead, in a wider figure.
     let beside = hidden > 0 && c.series.len() >= 7;
     let size = if beside {
-        (SIZE.0 + LEGEND_W, SIZE.1)
+        (PLOT_BESIDE + LEGEND_W, SIZE.1)
     } else {
         SIZE
     };
     draw_sized(c.title, size, |root| {
-        let (area, side) = root.split_horizontally(SIZE.0);
+        let (area, side) = root.split_horizontally(if beside { PLOT_BESIDE } else { SIZE.0 });
         let mut chart = ChartBuilder::on(&area)
             .caption(c.title, ("sans-serif", 20))
             .margin(12)
@@ -189,3 +189,7 @@ pub fn size_chart(c: &SizeChart<'_>) -> Result<Figure> {
 
 /// Extra width for a legend drawn beside the chart.
 const LEGEND_W: u32 = 300;
+
+/// The plot's width beside such a legend: the whole stays within a
+/// notebook's output column (about 950 pixels) instead of scrolling.
+const PLOT_BESIDE: u32 = 640;
