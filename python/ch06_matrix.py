@@ -9,6 +9,7 @@ run it yourself: ``python3 python/ch06_matrix.py``.
 import json
 import sys
 import time
+import tracemalloc
 
 # The optional packages: a rung whose package is missing says so.
 try:
@@ -27,7 +28,7 @@ except ImportError:
 if "timed" not in globals():  # run on its own: the harness sits beside this file
     from hpp_timing import interpreter, timed, warm_up  # noqa: F401
 
-STANDALONE = {"tasks": ["diffusion", "norm"], "sizes": [64, 128], "list_cap": 128,
+STANDALONE = {"tasks": ["diffusion", "traffic", "norm"], "sizes": [64, 128], "list_cap": 128,
               "norm_sizes": [128, 4096],
               "check_n": 16, "check_steps": 10, "min_run_s": 0.05, "runs": 3}
 
@@ -209,6 +210,40 @@ def diffusion(spec, out):
     out["diffusion"] = {"rows": rows, "checks": checks, "unavailable": unavailable}
 
 
+def heap_per_step(impl):
+    """The most memory one step holds above what was in use before it, as
+    tracemalloc sees it (numpy reports its arrays' buffers to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        impl.step()  # the first step under tracing allocates what the next reuses
+        tracemalloc.reset_peak()
+        before, _ = tracemalloc.get_traced_memory()
+        impl.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - before
+
+
+def traffic(spec, out):
+    """For each implementation and size: seconds per step, and the heap one
+    step holds above the start."""
+    rows, unavailable = [], []
+    for name, make, packages in IMPLEMENTATIONS:
+        why = missing(packages)
+        if why:
+            unavailable.append({"implementation": name, "why": why})
+            continue
+        for n in spec["sizes"]:
+            if name == "lists" and n > spec["list_cap"]:
+                continue
+            t, impl = seconds_per_step(make, n, spec["min_run_s"], spec["runs"])
+            rows.append({"implementation": name, "grid": n, "seconds_per_step": t,
+                         "heap_bytes": heap_per_step(impl),
+                         "checksum": sum(impl.values())})
+    out["traffic"] = {"rows": rows, "unavailable": unavailable}
+
+
 # --- The norm of a vector -------------------------------------------------
 
 def book_vector(n):
@@ -250,6 +285,8 @@ def main():
     warm_up()  # noqa: F821
     if "diffusion" in spec["tasks"]:
         diffusion(spec, out)
+    if "traffic" in spec["tasks"]:
+        traffic(spec, out)
     if "norm" in spec["tasks"]:
         norm(spec, out)
     json.dump(out, sys.stdout)

@@ -22,5 +22,11 @@ pub const CHAPTER: Chapter = Chapter {
             run: |m, b, _| Ok(Box::new(x::diffusion(m, b)?)),
             load: load_as::<x::Diffusion>,
         },
+        Entry {
+            name: "diffusion_traffic",
+            about: "why each diffusion rung is faster, at 512² and 2048²: the heap one step holds (Rust counted, CPython tracemalloc), the grid streams it reads and writes and the speed it moves them at against a copy loop, hardware counters where they open",
+            run: |m, b, _| Ok(Box::new(x::diffusion_traffic(m, b)?)),
+            load: load_as::<x::DiffusionTraffic>,
+        },
     ],
 };

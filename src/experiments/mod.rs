@@ -18,6 +18,7 @@ mod sweep;
 
 pub use arrays::diffusion::{Diffusion, diffusion, diffusion_with};
 pub use arrays::norm::{Norm, norm, norm_with};
+pub use arrays::traffic::{DiffusionTraffic, diffusion_traffic, diffusion_traffic_with};
 pub use compute::branches::{Branches, branches};
 pub use compute::clock::{Clock, clock};
 pub use compute::flops::{Flops, flops};

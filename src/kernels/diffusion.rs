@@ -17,7 +17,10 @@
 //! - [`step_fused`]: one pass over the grid, the Laplacian and the update
 //!   together, for `f64` or `f32`;
 //! - [`step_fused_parallel`]: the same pass, rows shared among rayon's
-//!   threads.
+//!   threads;
+//! - `step_ndarray` (feature `ch06`): the ecosystem's array crate, `Zip`
+//!   over five shifted views of the grid for the interior, the wrapped
+//!   edges cell by cell.
 
 use std::ops::{Add, Mul, Sub};
 
@@ -244,6 +247,45 @@ fn fused_row_avx<T: Real>(up: &[T], row: &[T], down: &[T], out: &mut [T]) {
     fused_row(up, row, down, out)
 }
 
+/// One step with [`ndarray`]: the interior (every cell with all four
+/// neighbours inside the grid) by `Zip` over five shifted views, like
+/// numpy's slices but in one pass; then the first and last rows and
+/// columns, whose neighbours wrap round, cell by cell.
+#[cfg(feature = "ch06")]
+pub fn step_ndarray(g: &ndarray::Array2<f64>, out: &mut ndarray::Array2<f64>) {
+    use ndarray::{Zip, s};
+    let n = g.nrows();
+    if n == 0 {
+        return;
+    }
+    let k = D * DT;
+    if n >= 3 {
+        Zip::from(out.slice_mut(s![1..n - 1, 1..n - 1]))
+            .and(g.slice(s![1..n - 1, 1..n - 1]))
+            .and(g.slice(s![..n - 2, 1..n - 1]))
+            .and(g.slice(s![2.., 1..n - 1]))
+            .and(g.slice(s![1..n - 1, ..n - 2]))
+            .and(g.slice(s![1..n - 1, 2..]))
+            .for_each(|o, &c, &up, &down, &left, &right| {
+                *o = c + k * (up + down + left + right - 4.0 * c);
+            });
+    }
+    let mut edge = |i: usize, j: usize| {
+        let at = |r: usize, c: usize| g[[r % n, c % n]];
+        let c = g[[i, j]];
+        out[[i, j]] =
+            c + k * (at(i + n - 1, j) + at(i + 1, j) + at(i, j + n - 1) + at(i, j + 1) - 4.0 * c);
+    };
+    for j in 0..n {
+        edge(0, j);
+        edge(n - 1, j);
+    }
+    for i in 1..n - 1 {
+        edge(i, 0);
+        edge(i, n - 1);
+    }
+}
+
 /// Flat to nested and back.
 pub fn to_nested(g: &[f64], n: usize) -> Vec<Vec<f64>> {
     g.chunks_exact(n).map(<[f64]>::to_vec).collect()
@@ -280,7 +322,7 @@ mod tests {
 
     #[test]
     fn every_step_matches_the_reference() {
-        for n in [3, 4, 10, 33] {
+        for n in [1, 2, 3, 4, 10, 33] {
             let want = reference(n, 7);
             let mut nested = to_nested(&initial_grid::<f64>(n), n);
             let (mut a, mut b) = (initial_grid::<f64>(n), vec![0.0; n * n]);
@@ -297,6 +339,18 @@ mod tests {
                 std::mem::swap(&mut e, &mut f);
                 step_fused(&x, &mut y, n);
                 std::mem::swap(&mut x, &mut y);
+            }
+            #[cfg(feature = "ch06")]
+            {
+                let mut g = ndarray::Array2::from_shape_vec((n, n), initial_grid::<f64>(n))
+                    .expect("n × n values");
+                let mut h = ndarray::Array2::zeros((n, n));
+                for _ in 0..7 {
+                    step_ndarray(&g, &mut h);
+                    std::mem::swap(&mut g, &mut h);
+                }
+                let got: Vec<f64> = g.iter().copied().collect();
+                assert!(max_difference(&got, &want) < 1e-15, "ndarray {n}");
             }
             let flat: Vec<f64> = nested.concat();
             assert!(max_difference(&flat, &want) < 1e-15, "nested {n}");

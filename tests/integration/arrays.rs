@@ -20,7 +20,11 @@ fn tiny() -> Budget {
 fn the_ladder_is_checked_and_timed_in_both_languages() {
     let m = hpp::machine::machine();
     let d = diffusion_with(&m, &tiny(), None).unwrap();
-    for name in RUST {
+    for (k, name) in RUST.iter().enumerate() {
+        if hpp::experiments::arrays::diffusion::rung_missing(k).is_some() {
+            assert!(d.unavailable.iter().any(|u| u.contains(name)), "{name}");
+            continue;
+        }
         assert!(d.checked.iter().any(|c| c == name), "{name}");
         assert!(d.at("rust", name, 64).is_some(), "{name}");
     }
@@ -143,4 +147,110 @@ fn the_norm_checks_every_way_and_reads_the_numbers() {
     assert!(r.contains("splitting the sum did not pay here"), "{r}");
     assert!(!r.contains("memory sets the pace"), "{r}");
     assert!(r.contains("Rust's lanes were 2× slower than np.dot"), "{r}");
+}
+
+#[test]
+fn the_traffic_counts_heap_and_streams_for_every_rung() {
+    use hpp::experiments::arrays::traffic::streams;
+    let m = hpp::machine::machine();
+    let t = hpp::experiments::diffusion_traffic_with(&m, &tiny(), None).unwrap();
+    assert_eq!(t.big(), 1024);
+    for (k, name) in RUST.iter().enumerate() {
+        if hpp::experiments::arrays::diffusion::rung_missing(k).is_some() {
+            continue;
+        }
+        let r = t.at("rust", name, BOOK_N).unwrap();
+        assert_eq!(r.streams, streams("rust", name));
+        assert!(r.gb_per_s.unwrap() > 0.0 && r.copy_gb_per_s > 0.0, "{r:?}");
+    }
+    // The test binary counts allocations: a new Vec<Vec<f64>> is one
+    // outer and 512 row allocations; the flat buffers allocate nothing.
+    // The counts are the whole process's, and other tests run beside this
+    // one, so they can only be higher than the step's own.
+    let nested = t.at("rust", RUST[0], BOOK_N).unwrap();
+    let (na, nh) = (
+        nested.allocations_per_step.unwrap(),
+        nested.heap_bytes.unwrap(),
+    );
+    assert!(na >= 513.0, "{nested:?}");
+    assert!(nh >= (BOOK_N * BOOK_N * 8) as f64, "{nested:?}");
+    let fused = t.at("rust", RUST[2], BOOK_N).unwrap();
+    assert!(fused.allocations_per_step.unwrap() < na / 10.0, "{fused:?}");
+    assert!(fused.heap_bytes.unwrap() < nh / 10.0, "{fused:?}");
+    if hpp::machine::interpreters::find_python(None).is_known() {
+        let lists = t.at("python", "lists", BOOK_N).expect("CPython lists");
+        // A new float object (24 bytes) and a list slot (8) per cell.
+        assert!(lists.heap_bytes.unwrap() > (BOOK_N * BOOK_N * 24) as f64);
+        assert_eq!(lists.streams, None);
+    }
+    let entry = hpp::chapters::entry("diffusion_traffic").unwrap();
+    let back = (entry.load)(&t.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), t.to_data().unwrap());
+    t.plot().unwrap();
+    let points = t.roof_points();
+    let f = points.iter().find(|p| p.kernel.ends_with(RUST[2])).unwrap();
+    assert!((f.flops_per_byte - 7.0 / 16.0).abs() < 1e-12);
+}
+
+#[test]
+fn the_traffic_reading_follows_the_numbers() {
+    use hpp::experiments::arrays::traffic::{DiffusionTraffic, TrafficRow, streams};
+    let row = |language: &str, implementation: &str, grid: usize, s: f64, heap: f64| {
+        let st = streams(language, implementation);
+        let bytes = st.map(|k| (k as usize * grid * grid * 8) as f64);
+        TrafficRow {
+            implementation: implementation.into(),
+            language: language.into(),
+            grid,
+            seconds_per_step: s,
+            streams: st,
+            bytes_per_step: bytes,
+            gb_per_s: bytes.map(|b| b / s / 1e9),
+            copy_gb_per_s: 10.0,
+            heap_bytes: Some(heap),
+            allocations_per_step: None,
+            instructions_per_step: Some(1e6),
+            cache_misses_per_step: Some(1e3),
+        }
+    };
+    // 2048² needs 64 MiB a step (67.1 MB): 6.71 ms at 10 GB/s. A fused pass
+    // taking 30 ms is not limited by memory; numpy's passes moving their
+    // bytes at twice the copy loop's speed; lists that hold nothing extra.
+    let mut t = DiffusionTraffic {
+        experiment: "diffusion_traffic".into(),
+        rows: vec![
+            row("python", "lists", 512, 0.2, 0.0),
+            row("rust", RUST[2], 512, 0.001, 0.0),
+            row("rust", RUST[2], 2048, 0.030, 0.0),
+            row("rust", RUST[1], 2048, 0.035, 0.0),
+        ],
+        heap_method: "test".into(),
+        counters: None,
+        unavailable: vec![],
+        python: None,
+        budget: "quick".into(),
+    };
+    t.rows[3].cache_misses_per_step = Some(5e3);
+    let r = t.reading();
+    assert!(
+        r.contains("at the copy loop's 10 GB/s that is 6.71 ms"),
+        "{r}"
+    );
+    assert!(
+        r.contains("took 30 ms (4.47× that: here something other than moving bytes limited it)"),
+        "{r}"
+    );
+    assert!(r.contains("(200% of the copy loop)"), "{r}");
+    assert!(r.contains("CPython lists nothing measurable"), "{r}");
+    assert!(r.contains("(5× the misses)"), "{r}");
+    // The other way round: a pass at memory speed, and no counters.
+    t.rows[2].seconds_per_step = 0.007;
+    t.counters = Some("no PMU".into());
+    let r = t.reading();
+    assert!(
+        r.contains("(1.04× that: it runs at the memory's speed)"),
+        "{r}"
+    );
+    assert!(r.contains("Hardware counters: unavailable: no PMU."), "{r}");
+    assert!(t.plot().is_ok());
 }

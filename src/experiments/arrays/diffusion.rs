@@ -34,13 +34,24 @@ pub const CHECK_STEPS: usize = 10;
 pub const BOOK_N: usize = 512;
 
 /// Rust's rungs, in order.
-pub const RUST: [&str; 5] = [
+pub const RUST: [&str; 6] = [
     "Vec<Vec<f64>>, new grid each step",
     "flat, numpy's passes in place",
     "fused single pass",
     "fused single pass, f32",
     "fused pass, rayon over rows",
+    "ndarray, Zip over shifted views",
 ];
+
+/// The index in [`RUST`] of the ndarray rung (feature `ch06`).
+pub const NDARRAY: usize = 5;
+
+/// Why Rust's rung `k` cannot run in this build, if it cannot.
+pub fn rung_missing(k: usize) -> Option<&'static str> {
+    (k == NDARRAY && !cfg!(feature = "ch06")).then_some(
+        "built without the `ch06` feature (the CLI has it; a notebook adds `features = [\"ch06\"]` to its `:dep hpp` line)",
+    )
+}
 
 /// One implementation at one size.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,7 +128,7 @@ struct PyMissing {
 }
 
 /// A stepper: its state and how to take one step.
-trait Stepper {
+pub(crate) trait Stepper {
     fn step(&mut self);
     fn grid(&self) -> Vec<f64>;
 }
@@ -164,13 +175,42 @@ fn flat<T: Real>(n: usize, f: fn(&[T], &mut [T], usize)) -> Flat<T> {
     }
 }
 
+/// The ndarray rung's two grids.
+#[cfg(feature = "ch06")]
+struct Nd {
+    now: ndarray::Array2<f64>,
+    next: ndarray::Array2<f64>,
+}
+#[cfg(feature = "ch06")]
+impl Stepper for Nd {
+    fn step(&mut self) {
+        crate::kernels::diffusion::step_ndarray(&self.now, &mut self.next);
+        std::mem::swap(&mut self.now, &mut self.next);
+    }
+    fn grid(&self) -> Vec<f64> {
+        self.now.iter().copied().collect()
+    }
+}
+
 /// Rust's rung `k` of [`RUST`] on an `n` × `n` grid.
-fn rust_rung(k: usize, n: usize, threads: usize) -> Result<Box<dyn Stepper>> {
+pub(crate) fn stepper(k: usize, n: usize, threads: usize) -> Result<Box<dyn Stepper>> {
+    if let Some(why) = rung_missing(k) {
+        return Err(Error::Unavailable(crate::error::Unavailable::new(format!(
+            "{}: {why}",
+            RUST[k]
+        ))));
+    }
     Ok(match k {
         0 => Box::new(Nested(to_nested(&initial_grid(n), n))),
         1 => Box::new(flat::<f64>(n, step_passes)),
         2 => Box::new(flat::<f64>(n, step_fused)),
         3 => Box::new(flat::<f32>(n, step_fused)),
+        #[cfg(feature = "ch06")]
+        NDARRAY => Box::new(Nd {
+            now: ndarray::Array2::from_shape_vec((n, n), initial_grid(n))
+                .map_err(|e| Error::bad_input(format!("ndarray grid: {e}")))?,
+            next: ndarray::Array2::zeros((n, n)),
+        }),
         _ => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -243,8 +283,13 @@ pub fn diffusion_with(
     progress.step("the check: every Rust rung against the reference at 64 × 64");
     let want = reference_grid(CHECK_N, CHECK_STEPS);
     let mut checked = Vec::new();
+    let mut unavailable = Vec::new();
     for (k, name) in RUST.iter().enumerate() {
-        let mut s = rust_rung(k, CHECK_N, threads)?;
+        if let Some(why) = rung_missing(k) {
+            unavailable.push(format!("Rust {name}: {why}"));
+            continue;
+        }
+        let mut s = stepper(k, CHECK_N, threads)?;
         for _ in 0..CHECK_STEPS {
             s.step();
         }
@@ -260,9 +305,12 @@ pub fn diffusion_with(
 
     let mut rows = Vec::new();
     for &n in &sizes {
-        progress.step(&format!("Rust: {n} × {n}, five rungs"));
+        progress.step(&format!("Rust: {n} × {n}, {} rungs", checked.len()));
         for (k, name) in RUST.iter().enumerate() {
-            let mut s = rust_rung(k, n, threads)?;
+            if rung_missing(k).is_some() {
+                continue;
+            }
+            let mut s = stepper(k, n, threads)?;
             let t = timeit_with(&point, || {
                 s.step();
                 black_box(())
@@ -290,7 +338,7 @@ pub fn diffusion_with(
         threads,
         checked,
         markers: cache_markers(machine),
-        unavailable: Vec::new(),
+        unavailable,
         python: None,
         budget: budget.level.to_string(),
     };

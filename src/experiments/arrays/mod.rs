@@ -5,3 +5,4 @@
 
 pub mod diffusion;
 pub mod norm;
+pub mod traffic;

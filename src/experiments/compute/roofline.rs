@@ -21,6 +21,15 @@ use crate::measure::{Budget, Progress, timeit_with};
 use crate::plot::{Figure, XyChart, XySeries, xy_chart};
 use crate::units::{fmt_bytes, fmt_sig};
 
+/// The kernels this experiment measures itself (others are placed on it).
+const OWN: [&str; 5] = [
+    "sum",
+    "dot",
+    "triad",
+    "5-point stencil",
+    "blocked matmul 256",
+];
+
 /// A memory level's ceiling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ceiling {
@@ -159,6 +168,13 @@ impl Roofline {
         show(self)
     }
 
+    /// The same roofline with more kernels placed on it (another chapter's
+    /// measured points, e.g. [`crate::experiments::DiffusionTraffic::roof_points`]).
+    pub fn placing(mut self, points: Vec<RoofPoint>) -> Self {
+        self.points.extend(points);
+        self
+    }
+
     /// The attainable GFLOP/s at `ai` flops per byte from `level`'s data.
     pub fn attainable(&self, level: &str, ai: f64) -> Option<f64> {
         let c = self.ceilings.iter().find(|c| c.level == level)?;
@@ -250,6 +266,23 @@ impl Outcome for Roofline {
                 fmt_sig(m.flops_per_byte * 8.0 / 2.0, 2),
                 fmt_sig(m.gflops, 3),
                 fmt_sig(100.0 * m.gflops / self.peak_gflops, 2)
+            ));
+        }
+        for p in self
+            .points
+            .iter()
+            .filter(|p| !OWN.contains(&p.kernel.as_str()))
+        {
+            let slope = self.attainable("DRAM", p.flops_per_byte);
+            s.push_str(&format!(
+                " {} does {} flops per byte and reached {} GFLOP/s{}.",
+                p.kernel,
+                fmt_sig(p.flops_per_byte, 2),
+                fmt_sig(p.gflops, 3),
+                slope.map_or(String::new(), |a| format!(
+                    ", {}% of what main memory allows at that intensity",
+                    fmt_sig(100.0 * p.gflops / a, 2)
+                ))
             ));
         }
         s
