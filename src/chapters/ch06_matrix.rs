@@ -28,5 +28,11 @@ pub const CHAPTER: Chapter = Chapter {
             run: |m, b, _| Ok(Box::new(x::diffusion_traffic(m, b)?)),
             load: load_as::<x::DiffusionTraffic>,
         },
+        Entry {
+            name: "gpu",
+            about: "the book's PyTorch-on-a-GPU diffusion figures (labelled reference data) and, where the NVIDIA driver finds a CUDA device, the diffusion grid's copy time to it and back; otherwise why not",
+            run: |m, b, _| Ok(Box::new(x::gpu(m, b)?)),
+            load: load_as::<x::Gpu>,
+        },
     ],
 };

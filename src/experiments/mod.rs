@@ -17,6 +17,7 @@ pub mod python_costs;
 mod sweep;
 
 pub use arrays::diffusion::{Diffusion, diffusion, diffusion_with};
+pub use arrays::gpu::{Gpu, gpu};
 pub use arrays::norm::{Norm, norm, norm_with};
 pub use arrays::traffic::{DiffusionTraffic, diffusion_traffic, diffusion_traffic_with};
 pub use compute::branches::{Branches, branches};

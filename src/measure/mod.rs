@@ -8,6 +8,7 @@ pub mod clock;
 pub mod compare;
 pub mod counters;
 pub mod cpython;
+pub mod cuda;
 pub mod heap;
 pub mod memit;
 pub mod plan;

@@ -254,3 +254,65 @@ fn the_traffic_reading_follows_the_numbers() {
     assert!(r.contains("Hardware counters: unavailable: no PMU."), "{r}");
     assert!(t.plot().is_ok());
 }
+
+#[test]
+fn the_gpu_note_says_why_or_what_the_copies_cost() {
+    use hpp::error::Fact;
+    use hpp::experiments::arrays::gpu::{Gpu, GpuCopy};
+    use hpp::measure::cuda::Device;
+    let m = hpp::machine::machine();
+    let g = hpp::experiments::gpu(&m, &tiny()).unwrap();
+    assert_eq!(g.book.len(), 10);
+    let r = g.reading();
+    assert!(r.contains("61.8× less at 2048 × 2048"), "{r}");
+    match &g.devices {
+        Fact::Known(_) => assert!(!g.copies.is_empty(), "{r}"),
+        Fact::Unavailable(u) => {
+            assert!(g.copies.is_empty());
+            assert!(
+                r.contains(&format!("No GPU here: {}.", u.unavailable)),
+                "{r}"
+            );
+        }
+    }
+    g.plot().unwrap();
+    let entry = hpp::chapters::entry("gpu").unwrap();
+    let back = (entry.load)(&g.to_data().unwrap()).unwrap();
+    assert_eq!(back.to_data().unwrap(), g.to_data().unwrap());
+    // A machine with a GPU: a slow bus (a round trip of many GPU steps), then
+    // a fast one (less than a step).
+    let mut with = Gpu {
+        devices: Fact::Known(vec![Device {
+            name: "Test GPU".into(),
+            memory_bytes: 16 << 30,
+            driver_version: 12040,
+        }]),
+        copies: vec![GpuCopy {
+            grid: 2048,
+            bytes: 2048 * 2048 * 8,
+            to_device_s: 0.003,
+            to_host_s: 0.004,
+        }],
+        ..g
+    };
+    let r = with.reading();
+    assert!(r.contains("This machine has Test GPU (16 GiB)"), "{r}");
+    assert!(
+        r.contains("to it took 3 ms (11.2 GB/s) and back 4 ms"),
+        "{r}"
+    );
+    assert!(r.contains("costs 7.68 of the book's GPU steps"), "{r}");
+    assert!(r.contains("must stay on the GPU"), "{r}");
+    with.copies[0].to_device_s = 0.0003;
+    with.copies[0].to_host_s = 0.0003;
+    let r = with.reading();
+    assert!(r.contains("less than a step"), "{r}");
+    assert_eq!(
+        with.plot()
+            .unwrap()
+            .svg
+            .matches("this machine: grid copied")
+            .count(),
+        2
+    );
+}

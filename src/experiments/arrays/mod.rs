@@ -4,5 +4,6 @@
 //! a reference before it is timed.
 
 pub mod diffusion;
+pub mod gpu;
 pub mod norm;
 pub mod traffic;
