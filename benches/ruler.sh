@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side check of hpp's memory kernels against small C kernels of the
 # same method, compiled with -O3 -march=native, in one run on this machine.
-# Prints each figure and the ratio hpp / C. Usage: benches/ruler.sh [latency|bandwidth|flops|julia|all]
+# Prints each figure and the ratio hpp / C. Usage: benches/ruler.sh [latency|bandwidth|flops|julia|diffusion|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -12,6 +12,7 @@ gcc -O3 -march=native -o "$out/latency" benches/c/latency.c
 gcc -O3 -march=native -pthread -o "$out/bandwidth" benches/c/bandwidth.c
 gcc -O3 -march=native -o "$out/flops" benches/c/flops.c
 gcc -O3 -march=native -ffp-contract=off -o "$out/julia" benches/c/julia.c
+gcc -O3 -march=native -o "$out/diffusion" benches/c/diffusion.c
 export HPP_PROGRESS=0
 hpp=target/release/hpp
 
@@ -80,5 +81,38 @@ h = next(x for x in r["rows"] if "counter tested first" in x["variant"])
 print("julia (1000x1000, 300 it.)           hpp        C   hpp/C")
 print(f"  scalar, cheap test first, ms  {h['seconds']*1e3:8.1f} {float(secs)*1e3:8.1f}  {h['seconds']/float(secs):6.3f}")
 print(f"  sums: hpp {h['output_sum']}, C {total}")
+PY
+fi
+
+if [[ $what == diffusion || $what == all ]]; then
+  # The fused single pass, f64, one thread: hpp's median seconds per step
+  # against the same pass in C at 512² and 2048² (no
+  # Python: faster). This VM's speed drifts over a minute, so the two are
+  # interleaved: C, hpp, C, hpp, C, and each side's runs averaged.
+  sizes="512 2048"
+  for r in 1 2 3; do
+    "$out/diffusion" $sizes >>"$out/df_c.txt"
+    if [[ $r -lt 3 ]]; then
+      HPP_PYTHON=/nonexistent $hpp run diffusion --json "$out/df$r.json" >/dev/null
+    fi
+  done
+  python3 - "$out/df_c.txt" "$out/df1.json" "$out/df2.json" <<'PY'
+import json, sys
+from statistics import mean
+c = {}
+for line in open(sys.argv[1]):
+    n, s, total = line.split()
+    c.setdefault(int(n), []).append((float(s), float(total)))
+h = {}
+for f in sys.argv[2:]:
+    for row in json.load(open(f))["rows"]:
+        if row["implementation"] == "fused single pass":
+            h.setdefault(row["grid"], []).append((row["seconds_per_step"], row["checksum"]))
+print("diffusion, fused pass (ms per step)   hpp        C   C/hpp (speed ratio)")
+for n in sorted(c):
+    if n not in h:
+        continue
+    hs, cs = mean(x[0] for x in h[n]), mean(x[0] for x in c[n])
+    print(f"  {n:>5} x {n:<5}               {hs*1e3:8.3f} {cs*1e3:8.3f}  {cs/hs:6.3f}   sums {h[n][0][1]:.6g} / {c[n][0][1]:.6g}")
 PY
 fi

@@ -136,6 +136,22 @@ pub fn sample_rss<T>(every: Duration, f: impl FnOnce() -> T) -> (T, Vec<(f64, u6
     })
 }
 
+/// CPU seconds (user + system) the whole process — every thread — has
+/// used so far.
+pub fn process_cpu_s() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        // SAFETY: rusage is plain data; all-zero is a valid value.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `u` is valid for writes.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } == 0 {
+            let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+            return Some(secs(u.ru_utime) + secs(u.ru_stime));
+        }
+    }
+    None
+}
+
 /// User and system CPU seconds this thread has used so far.
 pub fn thread_cpu_s() -> Option<(f64, f64)> {
     #[cfg(target_os = "linux")]

@@ -84,6 +84,10 @@ fn the_diffusion_reading_follows_the_numbers() {
             row("rust", RUST[4], 1024, 0.016),
         ],
         threads: 2,
+        cpus_used: vec![hpp::experiments::arrays::diffusion::CpusUsed {
+            grid: 1024,
+            cpus: 1.9,
+        }],
         checked: vec![],
         markers: vec![],
         unavailable: vec![],
@@ -97,6 +101,10 @@ fn the_diffusion_reading_follows_the_numbers() {
     assert!(r.contains("f32 took about the time of f64"), "{r}");
     assert!(
         r.contains("Rayon over 2 threads ran 0.5× the single pass's speed"),
+        "{r}"
+    );
+    assert!(
+        r.contains("keeping 1.9 CPUs busy (its CPU time over the wall clock): the threads were busy but not all"),
         "{r}"
     );
 }

@@ -22,6 +22,7 @@ use crate::kernels::diffusion::{
 use crate::machine::Machine;
 use crate::measure::cpython::{CH06, PythonInfo, run_chapter_script};
 use crate::measure::plan::cache_markers;
+use crate::measure::process::process_cpu_s;
 use crate::measure::{Budget, Progress, plan, timeit_with};
 use crate::plot::{Figure, Marker, Series, SizeChart, size_chart};
 use crate::units::{fmt_seconds, fmt_sig};
@@ -69,6 +70,15 @@ pub struct DiffusionRow {
     pub checksum: f64,
 }
 
+/// The CPUs one timed run kept busy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CpusUsed {
+    /// The grid's side.
+    pub grid: usize,
+    /// CPU seconds over wall seconds.
+    pub cpus: f64,
+}
+
 /// The `diffusion` result. JSON: `rows[{implementation, language, grid,
 /// seconds_per_step, checksum}]`, `threads` (of the rayon rung),
 /// `checked` (implementations whose 64 × 64 grid after 10 steps matched
@@ -82,6 +92,11 @@ pub struct Diffusion {
     pub rows: Vec<DiffusionRow>,
     /// Threads of the rayon rung.
     pub threads: usize,
+    /// CPUs the rayon rung kept busy while it was timed, per grid side:
+    /// the process's CPU time over the wall-clock time (what the machine
+    /// gave it; absent where CPU time cannot be read).
+    #[serde(default)]
+    pub cpus_used: Vec<CpusUsed>,
     /// Implementations that passed the check.
     pub checked: Vec<String>,
     /// Cache sizes, for the chart.
@@ -304,6 +319,7 @@ pub fn diffusion_with(
     }
 
     let mut rows = Vec::new();
+    let mut cpus_used = Vec::new();
     for &n in &sizes {
         progress.step(&format!("Rust: {n} × {n}, {} rungs", checked.len()));
         for (k, name) in RUST.iter().enumerate() {
@@ -311,10 +327,19 @@ pub fn diffusion_with(
                 continue;
             }
             let mut s = stepper(k, n, threads)?;
+            let (cpu0, wall0) = (process_cpu_s(), std::time::Instant::now());
             let t = timeit_with(&point, || {
                 s.step();
                 black_box(())
             });
+            if k == 4
+                && let (Some(a), Some(b)) = (cpu0, process_cpu_s())
+            {
+                cpus_used.push(CpusUsed {
+                    grid: n,
+                    cpus: (b - a) / wall0.elapsed().as_secs_f64(),
+                });
+            }
             let checksum = mass(&s.grid());
             if !conserved(checksum, n, k == 3) {
                 return Err(Error::bad_input(format!(
@@ -336,6 +361,7 @@ pub fn diffusion_with(
         experiment: "diffusion".into(),
         rows,
         threads,
+        cpus_used,
         checked,
         markers: cache_markers(machine),
         unavailable,
@@ -583,10 +609,22 @@ impl Outcome for Diffusion {
                 (self.at("rust", RUST[2], big), self.at("rust", RUST[4], big))
             {
                 s.push_str(&format!(
-                    "Rayon over {} threads ran {}× the single pass's speed there.",
+                    "Rayon over {} threads ran {}× the single pass's speed there",
                     self.threads,
                     fmt_sig(one / par, 2)
                 ));
+                match self.cpus_used.iter().find(|c| c.grid == big) {
+                    Some(c) => s.push_str(&format!(
+                        ", keeping {} CPUs busy (its CPU time over the wall clock): {}.",
+                        fmt_sig(c.cpus, 3),
+                        if one / par >= 0.9 * c.cpus {
+                            "each busy CPU did a full share of the work"
+                        } else {
+                            "the threads were busy but not all of that went into steps (waiting for memory, or spinning between steps)"
+                        }
+                    )),
+                    None => s.push('.'),
+                }
             }
         }
         for u in &self.unavailable {
