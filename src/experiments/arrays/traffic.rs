@@ -561,20 +561,21 @@ impl Outcome for DiffusionTraffic {
         .filter_map(|(l, i)| {
             let r = self.at(l, i, BOOK_N)?;
             let h = r.heap_bytes?;
+            let held = if h < 1024.0 {
+                "nothing measurable".to_string()
+            } else {
+                format!(
+                    "{} ({}× the grid)",
+                    fmt_bytes(h as u64),
+                    fmt_sig(h / (BOOK_N * BOOK_N * 8) as f64, 2)
+                )
+            };
             Some(format!(
-                "{} {i} {}{}",
+                "{} {i} {held}{}",
                 who(l),
-                if h < 1024.0 {
-                    "nothing measurable".to_string()
-                } else {
-                    format!(
-                        "{} ({}× the grid)",
-                        fmt_bytes(h as u64),
-                        fmt_sig(h / (BOOK_N * BOOK_N * 8) as f64, 2)
-                    )
-                },
                 r.allocations_per_step.map_or(String::new(), |a| format!(
-                    " in {} allocations",
+                    "{} {} allocations",
+                    if h < 1024.0 { "," } else { " in" },
                     fmt_sig(a, 3)
                 ))
             ))
