@@ -196,7 +196,10 @@ fn the_traffic_counts_heap_and_streams_for_every_rung() {
     assert_eq!(back.to_data().unwrap(), t.to_data().unwrap());
     t.plot().unwrap();
     let points = t.roof_points();
-    let f = points.iter().find(|p| p.kernel.ends_with(RUST[2])).unwrap();
+    let f = points
+        .iter()
+        .find(|p| p.kernel == "diffusion, Rust fused")
+        .unwrap();
     assert!((f.flops_per_byte - 7.0 / 16.0).abs() < 1e-12);
 }
 

@@ -504,3 +504,51 @@ fn the_cores_verdict_reads_share_against_speedup() {
     assert!(with(&mut sc, 1.2, 1.1).unwrap().contains("separate cores"));
     assert!(with(&mut sc, 1.6, 1.3).unwrap().contains("busy host"));
 }
+
+#[test]
+fn a_placed_point_is_read_against_the_slopes_it_beat() {
+    use hpp::experiments::compute::roofline::{Ceiling, RoofPoint, Roofline};
+    let ceiling = |level: &str, gb_per_s: f64| Ceiling {
+        level: level.into(),
+        gb_per_s,
+    };
+    let point = |kernel: &str, gflops: f64| RoofPoint {
+        kernel: kernel.into(),
+        flops_per_byte: 0.5,
+        gflops,
+        size_bytes: 1 << 24,
+    };
+    // At 0.5 flops per byte the slopes give DRAM 5, L3 10, L2 40 GFLOP/s;
+    // the roof is 50.
+    let r = Roofline {
+        experiment: "roofline".into(),
+        peak_gflops: 50.0,
+        ceilings: vec![
+            ceiling("L2", 80.0),
+            ceiling("L3", 20.0),
+            ceiling("DRAM", 10.0),
+        ],
+        points: vec![],
+        budget: "quick".into(),
+    }
+    .placing(vec![
+        point("in L3", 12.0),
+        point("slow", 2.0),
+        point("fast", 45.0),
+    ]);
+    assert_eq!(r.points.len(), 3);
+    assert_eq!(
+        r.between(&r.points[0]),
+        "above the L3 slope (10 GFLOP/s there), under the L2 slope (40)"
+    );
+    assert_eq!(
+        r.between(&r.points[1]),
+        "under even the slowest slope (DRAM, 5 GFLOP/s there)"
+    );
+    assert!(r.between(&r.points[2]).starts_with("at the roof"));
+    let text = r.reading();
+    assert!(
+        text.contains("in L3 does 0.5 flops per byte and reached 12 GFLOP/s: above the L3"),
+        "{text}"
+    );
+}

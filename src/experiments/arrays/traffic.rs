@@ -1,7 +1,7 @@
 //! `diffusion_traffic`: why each rung of chapter 6's ladder is faster, in
 //! bytes. Every implementation of the diffusion step runs at the book's
-//! 512 × 512 and at a grid well beyond the caches (2048 × 2048; 1024 × 1024
-//! in quick runs), and for each the experiment sets side by side:
+//! 512 × 512 and at 2048 × 2048 (1024 × 1024 in quick runs), and for each
+//! the experiment sets side by side:
 //!
 //! - the heap one step holds above what was in use before it — Rust: hpp's
 //!   counting allocator where the program installed it (with the number of
@@ -394,17 +394,16 @@ impl DiffusionTraffic {
     pub fn roof_points(&self) -> Vec<RoofPoint> {
         let n = self.big();
         [
-            ("python", "numpy in place"),
-            ("rust", RUST[1]),
-            ("rust", RUST[2]),
-            ("rust", RUST[3]),
+            ("python", "numpy in place", "diffusion, numpy in place"),
+            ("rust", RUST[2], "diffusion, Rust fused"),
+            ("rust", RUST[3], "diffusion, Rust fused f32"),
         ]
         .into_iter()
-        .filter_map(|(l, i)| {
+        .filter_map(|(l, i, label)| {
             let r = self.at(l, i, n)?;
             let flops = FLOPS_PER_CELL * (n * n) as f64;
             Some(RoofPoint {
-                kernel: format!("diffusion: {} {i}", who(l)),
+                kernel: label.to_string(),
                 flops_per_byte: flops / r.bytes_per_step?,
                 gflops: flops / r.seconds_per_step / 1e9,
                 size_bytes: (2 * n * n * cell_bytes(i)) as u64,

@@ -175,6 +175,44 @@ impl Roofline {
         self
     }
 
+    /// Where a point sits among the slopes: which memory levels' speed it
+    /// beat at its intensity and which it stayed under — so where its data
+    /// could have come from.
+    pub fn between(&self, p: &RoofPoint) -> String {
+        let at = |c: &Ceiling| (c.gb_per_s * p.flops_per_byte).min(self.peak_gflops);
+        if p.gflops >= 0.9 * self.peak_gflops {
+            return "at the roof: the arithmetic, not the memory, is its limit".into();
+        }
+        let mut sorted: Vec<&Ceiling> = self.ceilings.iter().collect();
+        sorted.sort_by(|a, b| a.gb_per_s.total_cmp(&b.gb_per_s));
+        let beaten: Vec<&Ceiling> = sorted
+            .iter()
+            .copied()
+            .filter(|c| p.gflops >= at(c))
+            .collect();
+        let under = sorted.iter().copied().find(|c| p.gflops < at(c));
+        match (beaten.last(), under) {
+            (None, Some(u)) => format!(
+                "under even the slowest slope ({}, {} GFLOP/s there)",
+                u.level,
+                fmt_sig(at(u), 3)
+            ),
+            (Some(b), Some(u)) => format!(
+                "above the {} slope ({} GFLOP/s there), under the {} slope ({})",
+                b.level,
+                fmt_sig(at(b), 3),
+                u.level,
+                fmt_sig(at(u), 3)
+            ),
+            (Some(b), None) => format!(
+                "above every slope, even {}'s ({} GFLOP/s there)",
+                b.level,
+                fmt_sig(at(b), 3)
+            ),
+            (None, None) => "no slopes were measured".into(),
+        }
+    }
+
     /// The attainable GFLOP/s at `ai` flops per byte from `level`'s data.
     pub fn attainable(&self, level: &str, ai: f64) -> Option<f64> {
         let c = self.ceilings.iter().find(|c| c.level == level)?;
@@ -273,16 +311,12 @@ impl Outcome for Roofline {
             .iter()
             .filter(|p| !OWN.contains(&p.kernel.as_str()))
         {
-            let slope = self.attainable("DRAM", p.flops_per_byte);
             s.push_str(&format!(
-                " {} does {} flops per byte and reached {} GFLOP/s{}.",
+                " {} does {} flops per byte and reached {} GFLOP/s: {}.",
                 p.kernel,
                 fmt_sig(p.flops_per_byte, 2),
                 fmt_sig(p.gflops, 3),
-                slope.map_or(String::new(), |a| format!(
-                    ", {}% of what main memory allows at that intensity",
-                    fmt_sig(100.0 * p.gflops / a, 2)
-                ))
+                self.between(p)
             ));
         }
         s
