@@ -87,6 +87,7 @@ fn the_diffusion_reading_follows_the_numbers() {
         cpus_used: vec![hpp::experiments::arrays::diffusion::CpusUsed {
             grid: 1024,
             cpus: 1.9,
+            single_cpus: Some(0.95),
         }],
         checked: vec![],
         markers: vec![],
@@ -104,7 +105,7 @@ fn the_diffusion_reading_follows_the_numbers() {
         "{r}"
     );
     assert!(
-        r.contains("keeping 1.9 CPUs busy (its CPU time over the wall clock): the threads were busy but not all"),
+        r.contains("keeping 1.9 CPUs busy (its CPU time over the wall clock) against the single pass's 0.95, 2× the CPU: the threads were busy but not all"),
         "{r}"
     );
 }

@@ -75,8 +75,12 @@ pub struct DiffusionRow {
 pub struct CpusUsed {
     /// The grid's side.
     pub grid: usize,
-    /// CPU seconds over wall seconds.
+    /// CPU seconds over wall seconds, for the rayon rung.
     pub cpus: f64,
+    /// The same for the single fused pass at this size (on a shared
+    /// machine, even one thread may get less than a whole CPU).
+    #[serde(default)]
+    pub single_cpus: Option<f64>,
 }
 
 /// The `diffusion` result. JSON: `rows[{implementation, language, grid,
@@ -322,6 +326,7 @@ pub fn diffusion_with(
     let mut cpus_used = Vec::new();
     for &n in &sizes {
         progress.step(&format!("Rust: {n} × {n}, {} rungs", checked.len()));
+        let mut single = None;
         for (k, name) in RUST.iter().enumerate() {
             if rung_missing(k).is_some() {
                 continue;
@@ -332,13 +337,17 @@ pub fn diffusion_with(
                 s.step();
                 black_box(())
             });
-            if k == 4
-                && let (Some(a), Some(b)) = (cpu0, process_cpu_s())
-            {
-                cpus_used.push(CpusUsed {
-                    grid: n,
-                    cpus: (b - a) / wall0.elapsed().as_secs_f64(),
-                });
+            if let (Some(a), Some(b)) = (cpu0, process_cpu_s()) {
+                let cpus = (b - a) / wall0.elapsed().as_secs_f64();
+                match k {
+                    2 => single = Some(cpus),
+                    4 => cpus_used.push(CpusUsed {
+                        grid: n,
+                        cpus,
+                        single_cpus: single,
+                    }),
+                    _ => {}
+                }
             }
             let checksum = mass(&s.grid());
             if !conserved(checksum, n, k == 3) {
@@ -614,15 +623,25 @@ impl Outcome for Diffusion {
                     fmt_sig(one / par, 2)
                 ));
                 match self.cpus_used.iter().find(|c| c.grid == big) {
-                    Some(c) => s.push_str(&format!(
-                        ", keeping {} CPUs busy (its CPU time over the wall clock): {}.",
-                        fmt_sig(c.cpus, 3),
-                        if one / par >= 0.9 * c.cpus {
-                            "each busy CPU did a full share of the work"
-                        } else {
-                            "the threads were busy but not all of that went into steps (waiting for memory, or spinning between steps)"
-                        }
-                    )),
+                    Some(c) => {
+                        // What the machine gave: rayon's CPUs over the
+                        // single pass's (a shared VM may give less than one).
+                        let share = c.cpus / c.single_cpus.unwrap_or(1.0).max(1e-9);
+                        s.push_str(&format!(
+                            ", keeping {} CPUs busy (its CPU time over the wall clock){}: {}.",
+                            fmt_sig(c.cpus, 3),
+                            c.single_cpus.map_or(String::new(), |one| format!(
+                                " against the single pass's {}, {}× the CPU",
+                                fmt_sig(one, 3),
+                                fmt_sig(share, 3)
+                            )),
+                            if one / par >= 0.9 * share {
+                                "the speed-up kept pace with the CPU it was given"
+                            } else {
+                                "the threads were busy but not all of that went into steps (waiting for memory, or spinning between steps)"
+                            }
+                        ))
+                    }
                     None => s.push('.'),
                 }
             }
