@@ -9,7 +9,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # plus numpy for the sum_numpy row) unless you name another interpreter.
 export HPP_PYTHON ?= $(CURDIR)/.venv/bin/python
 
-.PHONY: run test setup notebooks check lab clean check-aarch64
+.PHONY: run test setup notebooks check lab clean check-aarch64 python-module
 
 run: setup
 	cargo build --release
@@ -31,6 +31,10 @@ test: setup
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	cargo test
 	cargo test --features force-fallback
+	cargo fmt --manifest-path pyext/Cargo.toml --check
+	cargo clippy --manifest-path pyext/Cargo.toml -- -D warnings
+	scripts/python-module.sh
+	$(PY) -m unittest discover -s pyext/tests
 	$(PY) scripts/test_notebooks.py
 	$(PY) scripts/notebooks.py check
 	HPP_QUICK=1 $(PY) scripts/notebooks.py execute
@@ -38,6 +42,11 @@ test: setup
 
 setup:
 	scripts/setup.sh
+
+# hpp's kernels as a Python module (chapter 8): built with maturin into .venv,
+# where `import hpp` then works (the notebook builds it when it is missing).
+python-module: setup
+	scripts/python-module.sh
 
 # Regenerate notebooks/ from chapters/ (after editing a chapter).
 notebooks: setup

@@ -120,6 +120,33 @@ pub fn escape_cheap_first(mut zr: f64, mut zi: f64, max_iter: u32) -> u32 {
     n
 }
 
+/// The book's `calculate_z` for one point with its own constant `c`, as
+/// chapter 8's compiled versions take it (zs and cs as arrays): count steps
+/// of z ← z² + c while the count is under `max_iter` and `abs(z) < 2`
+/// (CPython's `abs` of a complex is `hypot`). With `c` = [`C`] it is
+/// [`escape_abs`].
+#[inline]
+pub fn calculate_z_point(z: (f64, f64), c: (f64, f64), max_iter: u32) -> u32 {
+    let (mut zr, mut zi) = z;
+    let mut n = 0;
+    while n < max_iter && zr.hypot(zi) < 2.0 {
+        let re = zr * zr - zi * zi;
+        let im = zr * zi + zi * zr;
+        zr = re + c.0;
+        zi = im + c.1;
+        n += 1;
+    }
+    n
+}
+
+/// The grid's points as the book's `zs` list: row by row, top row first.
+pub fn grid_points(grid: &Grid) -> Vec<(f64, f64)> {
+    grid.ys
+        .iter()
+        .flat_map(|&y| grid.xs.iter().map(move |&x| (x, y)))
+        .collect()
+}
+
 /// Apply a one-point function to every point, row by row.
 fn map_points(grid: &Grid, max_iter: u32, f: impl Fn(f64, f64, u32) -> u32) -> Vec<u32> {
     grid.ys

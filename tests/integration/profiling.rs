@@ -560,3 +560,20 @@ fn one_tracked_call_ending_does_not_stop_anothers_count() {
     let h = used.known().expect("counted");
     assert!(h.allocations.is_some_and(|a| a >= 1000), "{h:?}");
 }
+
+#[test]
+fn calculate_z_with_the_books_c_is_the_reference() {
+    let g = Grid::new(60).unwrap();
+    let want = julia_reference(&g, 50);
+    let got: Vec<u32> = grid_points(&g)
+        .into_iter()
+        .map(|z| calculate_z_point(z, C, 50))
+        .collect();
+    assert_eq!(got, want);
+    // Another c gives other counts.
+    let other: Vec<u32> = grid_points(&g)
+        .into_iter()
+        .map(|z| calculate_z_point(z, (0.3, 0.5), 50))
+        .collect();
+    assert_ne!(other, want);
+}
