@@ -7,17 +7,18 @@ pub use crate::chapters::{CHAPTERS, Chapter, chapter};
 pub use crate::club::{ChapterResults, Club, load_club, notebook_results};
 pub use crate::error::{Error, Fact, Result, Unavailable};
 pub use crate::experiments::{
-    Access, Anomalies, BadHash, Bandwidth, Branches, CacheLine, Chains, Clock, Diffusion,
+    Access, Anomalies, BadHash, Bandwidth, Boundary, Branches, CacheLine, Chains, Clock, Diffusion,
     DiffusionTraffic, Dynamic, Fibonacci, Flops, Gil, Gpu, GrowthResult, Hashers, HeavyData, Ilp,
     Interpreter, Julia, Latency, Membership, Mlp, Namespaces, Network, Norm, Objects, Outcome,
-    Probes, Profilers, Python, Records, Sampling, Simd, Sort, Storage, Sweep, TableGrowthResult,
-    TierInputs, Tiers, TimingTools, UniqueNames, access, anomalies, anomalies_with, bad_hash,
-    bad_hash_with, bandwidth, branches, cacheline, chains, chains_with, clock, diffusion,
-    diffusion_traffic, diffusion_traffic_with, diffusion_with, dynamic, fibonacci, fibonacci_with,
-    flops, gil, gpu, growth, growth_with, hashers, hashers_with, heavy_data, ilp, interpreter,
-    julia, julia_with, latency, membership, membership_with, mlp, namespaces, namespaces_with,
-    network, norm, norm_with, objects, pointers, probing, profilers, profilers_with, python,
-    python_with, records, records_with, roofline, sampling, sampling_with, scaling, search,
+    Probes, Profilers, Python, Records, ReleasedGil, Routes, Sampling, Simd, Sort, Storage, Sweep,
+    TableGrowthResult, TierInputs, Tiers, TimingTools, UniqueNames, access, anomalies,
+    anomalies_with, bad_hash, bad_hash_with, bandwidth, boundary, boundary_with, branches,
+    cacheline, chains, chains_with, clock, diffusion, diffusion_traffic, diffusion_traffic_with,
+    diffusion_with, dynamic, fibonacci, fibonacci_with, flops, gil, gpu, growth, growth_with,
+    hashers, hashers_with, heavy_data, ilp, interpreter, julia, julia_with, latency, membership,
+    membership_with, mlp, namespaces, namespaces_with, network, norm, norm_with, objects, pointers,
+    probing, profilers, profilers_with, python, python_with, records, records_with, released_gil,
+    released_gil_with, roofline, routes, routes_with, sampling, sampling_with, scaling, search,
     search_with, simd, sort, sort_with, storage, sum_layout, table_growth, table_growth_with,
     tiers_from, timing_tools, timing_tools_with, unique_names, unique_names_with,
 };

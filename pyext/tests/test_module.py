@@ -127,9 +127,10 @@ class Diffusion(unittest.TestCase):
 
 class Boundary(unittest.TestCase):
     def test_sums(self):
-        values = [0.5 * i for i in range(1000)]
+        values = [0.5 * i for i in range(1000)]  # exact in binary: any order sums alike
         self.assertEqual(hpp.sum_list(values), sum(values))
         self.assertEqual(hpp.sum_array(np.array(values)), sum(values))
+        self.assertEqual(hpp.sum_array(np.zeros(0)), 0.0)
         self.assertIsNone(hpp.noop())
         with self.assertRaises(TypeError):
             hpp.sum_list(["a"])

@@ -10,6 +10,7 @@ pub mod ch03_lists_tuples;
 pub mod ch04_dict_set;
 pub mod ch05_iterators;
 pub mod ch06_matrix;
+pub mod ch08_compiling;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -99,6 +100,7 @@ pub const CHAPTERS: &[&Chapter] = &[
     &ch04_dict_set::CHAPTER,
     &ch05_iterators::CHAPTER,
     &ch06_matrix::CHAPTER,
+    &ch08_compiling::CHAPTER,
 ];
 
 /// Read experiment data back as its own type (the `load` of an [`Entry`]).

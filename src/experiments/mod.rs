@@ -6,6 +6,7 @@
 //! ([`crate::chapters`]).
 
 pub mod arrays;
+pub mod compiling;
 pub mod compute;
 pub mod containers;
 pub mod io;
@@ -20,6 +21,9 @@ pub use arrays::diffusion::{Diffusion, diffusion, diffusion_with};
 pub use arrays::gpu::{Gpu, gpu};
 pub use arrays::norm::{Norm, norm, norm_with};
 pub use arrays::traffic::{DiffusionTraffic, diffusion_traffic, diffusion_traffic_with};
+pub use compiling::boundary::{Boundary, boundary, boundary_with};
+pub use compiling::released_gil::{ReleasedGil, released_gil, released_gil_with};
+pub use compiling::routes::{Routes, routes, routes_with};
 pub use compute::branches::{Branches, branches};
 pub use compute::clock::{Clock, clock};
 pub use compute::flops::{Flops, flops};

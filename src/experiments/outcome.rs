@@ -183,3 +183,17 @@ pub(crate) fn show(o: &dyn Outcome) {
         ),
     }
 }
+
+/// A kernel placed on chapter 1's roofline: defined here, beside the other
+/// shared vocabulary, so any experiment can offer points for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoofPoint {
+    /// Kernel name.
+    pub kernel: String,
+    /// Flops per byte it moves (counting each array read or written once).
+    pub flops_per_byte: f64,
+    /// Measured GFLOP/s.
+    pub gflops: f64,
+    /// Working set it ran on.
+    pub size_bytes: u64,
+}

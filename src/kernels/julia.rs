@@ -122,14 +122,14 @@ pub fn escape_cheap_first(mut zr: f64, mut zi: f64, max_iter: u32) -> u32 {
 
 /// The book's `calculate_z` for one point with its own constant `c`, as
 /// chapter 8's compiled versions take it (zs and cs as arrays): count steps
-/// of z ← z² + c while the count is under `max_iter` and `abs(z) < 2`
-/// (CPython's `abs` of a complex is `hypot`). With `c` = [`C`] it is
-/// [`escape_abs`].
+/// of z ← z² + c while the count is under `max_iter` and |z|² < 4 (the
+/// book's "expanded math", no square root). With `c` = [`C`] it is
+/// [`escape_cheap_first`], and gives [`julia_reference`]'s counts.
 #[inline]
 pub fn calculate_z_point(z: (f64, f64), c: (f64, f64), max_iter: u32) -> u32 {
     let (mut zr, mut zi) = z;
     let mut n = 0;
-    while n < max_iter && zr.hypot(zi) < 2.0 {
+    while n < max_iter && zr * zr + zi * zi < 4.0 {
         let re = zr * zr - zi * zi;
         let im = zr * zi + zi * zr;
         zr = re + c.0;

@@ -40,6 +40,7 @@ pub mod ilp;
 pub mod interp;
 pub mod iterators;
 pub mod julia;
+pub mod ladder;
 pub mod memory;
 pub mod network;
 pub mod open_addressing;

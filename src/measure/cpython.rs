@@ -40,6 +40,10 @@ pub const CH05: &str = include_str!("../../python/ch05_iterators.py");
 /// Chapter 6's Python side: the diffusion ladder.
 pub const CH06: &str = include_str!("../../python/ch06_matrix.py");
 
+/// Chapter 8's Python side: the Julia loop every way the book compiles it,
+/// the boundary's cost, threads and the GIL.
+pub const CH08: &str = include_str!("../../python/ch08_compiling.py");
+
 /// The notebook's snippet runner.
 pub const SNIPPET: &str = include_str!("../../python/snippet.py");
 

@@ -3,6 +3,7 @@
 mod arrays;
 mod cli;
 mod club;
+mod compiling;
 mod compute;
 mod containers;
 mod harness;

@@ -23,11 +23,10 @@ use std::hint::black_box;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Fact, Result};
-use crate::experiments::arrays::diffusion::{BOOK_N, RUST, conserved, rung_missing, stepper};
-use crate::experiments::compute::roofline::RoofPoint;
-use crate::experiments::outcome::{Outcome, show, who};
+use crate::experiments::outcome::{Outcome, RoofPoint, show, who};
 use crate::kernels::bandwidth::BwKernel;
 use crate::kernels::diffusion::mass;
+use crate::kernels::ladder::{BOOK_N, RUST, conserved, rung_missing, stepper};
 use crate::machine::Machine;
 use crate::measure::cpython::{CH06, PythonInfo, run_chapter_script};
 use crate::measure::{Budget, Progress, counters, heap, plan, timeit_with};

@@ -39,18 +39,7 @@ pub struct Ceiling {
     pub gb_per_s: f64,
 }
 
-/// A kernel placed on the roofline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RoofPoint {
-    /// Kernel name.
-    pub kernel: String,
-    /// Flops per byte it moves (counting each array read or written once).
-    pub flops_per_byte: f64,
-    /// Measured GFLOP/s.
-    pub gflops: f64,
-    /// Working set it ran on.
-    pub size_bytes: u64,
-}
+pub use crate::experiments::outcome::RoofPoint;
 
 /// The `roofline` result. JSON: `peak_gflops`, `ceilings[{level, gb_per_s}]`,
 /// `points[{kernel, flops_per_byte, gflops, size_bytes}]`.
