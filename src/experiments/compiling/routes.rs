@@ -109,6 +109,17 @@ struct PyMissing {
 /// The build's own message when it fails.
 pub fn ensure_module(python: &Path) -> std::result::Result<Option<f64>, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join(".venv");
+    // Only the project's own venv is built into, and only its interpreter
+    // (which the set-up made) is run here, outside the chapter's leash.
+    let bin = |p: &Path| p.canonicalize().ok();
+    let ours = python
+        .parent()
+        .and_then(bin)
+        .is_some_and(|d| Some(d) == bin(&venv.join("bin")));
+    if !ours || !venv.join("bin/maturin").exists() {
+        return Ok(None);
+    }
     let imports = std::process::Command::new(python)
         .args([
             "-c",
@@ -117,14 +128,7 @@ pub fn ensure_module(python: &Path) -> std::result::Result<Option<f64>, String> 
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
-    let venv = root.join(".venv");
-    let ours = python
-        .canonicalize()
-        .ok()
-        .zip(venv.join("bin/python").canonicalize().ok())
-        .is_some_and(|(a, b)| a == b)
-        || python.starts_with(&venv);
-    if imports || !ours || !venv.join("bin/maturin").exists() {
+    if imports {
         return Ok(None);
     }
     let start = Instant::now();
