@@ -34,16 +34,21 @@ else:
 if "timed" not in globals():  # run on its own: the harness sits beside this file
     from hpp_timing import interpreter, timed, warm_up  # noqa: F401
 
-STANDALONE = {"tasks": ["julia", "boundary", "gil"], "width": 200, "maxiter": 300,
+STANDALONE = {"tasks": ["julia", "steps", "boundary", "gil"], "width": 200, "maxiter": 300,
+              "grids": [256, 512],
               "min_run_s": 0.05, "runs": 3, "threads": [1, 2], "sizes": [1, 100, 10000]}
 
 C = complex(-0.62772, -0.42193)
 
 
 # --- The book's loop, in plain Python ----------------------------------------
+#
+# Kept as text so that exactly the same code runs here and, when PyPy is
+# installed, under PyPy in its own process (PYPY_TIMER below).
 
+PLAIN_SOURCE = """
 def calculate_z(maxiter, zs, cs):
-    """For each z, count steps of z = z*z + c until abs(z) reaches 2."""
+    \"\"\"For each z, count steps of z = z*z + c until abs(z) reaches 2.\"\"\"
     output = [0] * len(zs)
     for i in range(len(zs)):
         n = 0
@@ -57,8 +62,8 @@ def calculate_z(maxiter, zs, cs):
 
 
 def book_points(width):
-    """The book's grid over -1.8..1.8, built by adding the step again and
-    again (as hpp's Rust builds it, so the points are the same bits)."""
+    \"\"\"The book's grid over -1.8..1.8, built by adding the step again and
+    again (as hpp's Rust builds it, so the points are the same bits).\"\"\"
     x1, x2, y1, y2 = -1.8, 1.8, -1.8, 1.8
     x_step, y_step = (x2 - x1) / width, (y1 - y2) / width
     xs, ys = [], []
@@ -71,6 +76,56 @@ def book_points(width):
         xs.append(x)
         x += x_step
     return [complex(x, y) for y in ys for x in xs]
+"""
+exec(PLAIN_SOURCE)
+
+# PyPy times the loop itself (its JIT warms up over the first calls), the
+# way hpp_timing.py does: enough calls per run to last min_run_s, the median
+# of the runs; it prints the times and every count.
+PYPY_TIMER = PLAIN_SOURCE + """
+import json, sys, time
+width, maxiter, min_run_s, runs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+zs = book_points(width)
+cs = [complex(-0.62772, -0.42193)] * len(zs)
+start = time.perf_counter()
+counts = calculate_z(maxiter, zs, cs)
+first = time.perf_counter() - start
+loops = 1
+while True:
+    start = time.perf_counter()
+    for _ in range(loops):
+        calculate_z(maxiter, zs, cs)
+    if time.perf_counter() - start >= min_run_s:
+        break
+    loops *= 2
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    for _ in range(loops):
+        calculate_z(maxiter, zs, cs)
+    times.append((time.perf_counter() - start) / loops)
+times.sort()
+print(json.dumps({"first": first, "seconds": times[len(times) // 2], "counts": counts,
+                  "version": sys.version.split()[0]}))
+"""
+
+
+def pypy(spec, want):
+    """The plain loop under PyPy, when `pypy3` is on PATH: a row, or why not."""
+    import shutil
+    exe = shutil.which("pypy3") or shutil.which("pypy")
+    if exe is None:
+        raise RuntimeError("PyPy is not installed (no pypy3 on PATH)")
+    done = subprocess.run([exe, "-c", PYPY_TIMER, str(spec["width"]), str(spec["maxiter"]),
+                           str(spec["min_run_s"]), str(spec["runs"])],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError("PyPy failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
+    got = json.loads(done.stdout)
+    if got["counts"] != want:
+        raise RuntimeError("PyPy's counts differ from CPython's; not timed")
+    return {"route": f"PyPy {got['version']}, lists", "seconds": got["seconds"],
+            "first_call_s": got["first"], "compile_s": None, "output_sum": sum(got["counts"])}
 
 
 # --- Cython: three versions and a parallel one, compiled here ---------------
@@ -370,8 +425,68 @@ def julia(spec, out):
             rows.append({"route": name, "seconds": t["median_ns"] / 1e9,
                          "first_call_s": first, "compile_s": compile_s,
                          "output_sum": sum(got)})
+    if want is not None and (not only or "PyPy" in only):
+        try:
+            rows.append(pypy(spec, want))
+        except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as e:
+            unavailable.append({"route": "PyPy, lists", "why": str(e)})
     out["julia"] = {"width": width, "maxiter": maxiter, "points": len(zs), "rows": rows,
                     "unavailable": unavailable}
+
+
+# --- One diffusion step through the module -------------------------------------
+
+def diffusion_numpy(grid):
+    """Chapter 6's step in numpy, the check for the compiled ones."""
+    lap = (np.roll(grid, 1, 0) + np.roll(grid, -1, 0) + np.roll(grid, 1, 1)
+           + np.roll(grid, -1, 1) - 4 * grid)
+    return grid + 0.1 * lap
+
+
+def start_grid(n):
+    grid = np.zeros((n, n))
+    lo, hi = int(n * 0.4), int(n * 0.5)
+    grid[lo:hi, lo:hi] = 0.005
+    return grid
+
+
+def steps(spec, out):
+    """hpp's diffusion step called from Python (PyO3, and ctypes into the C
+    ABI): checked against numpy after 10 steps at 64 × 64, then timed per
+    step (the call and the swap of the two grids)."""
+    rows, unavailable = [], []
+    if hpp is None or np is None:
+        out["steps"] = {"rows": [], "unavailable": [HPP_WHY or "numpy is not installed"]}
+        return
+    import ctypes
+    lib = ctypes.CDLL(native_path())
+    lib.hpp_diffusion_step.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+    lib.hpp_diffusion_step.restype = None
+    ways = {
+        "PyO3: hpp.diffusion_step": hpp.diffusion_step,
+        "ctypes: hpp_diffusion_step": lambda g, o: lib.hpp_diffusion_step(
+            g.ctypes.data, o.ctypes.data, g.shape[0]),
+    }
+    for name, step in ways.items():
+        g, o, want = start_grid(64), np.zeros((64, 64)), start_grid(64)
+        for _ in range(10):
+            step(g, o)
+            g, o = o, g
+            want = diffusion_numpy(want)
+        diff = float(np.abs(g - want).max())
+        if diff > 1e-12:
+            unavailable.append(f"{name}: differs from numpy by {diff:g} after 10 steps; not timed")
+            continue
+        for n in spec["grids"]:
+            state = [start_grid(n), np.zeros((n, n))]
+
+            def one(state=state, step=step):
+                step(state[0], state[1])
+                state[0], state[1] = state[1], state[0]
+            t = timed(one, spec["min_run_s"], spec["runs"])  # noqa: F821
+            rows.append({"route": name, "grid": n, "seconds_per_step": t["median_ns"] / 1e9,
+                         "checksum": float(state[0].sum())})
+    out["steps"] = {"rows": rows, "unavailable": unavailable}
 
 
 # --- What crossing the boundary costs -------------------------------------------
@@ -459,6 +574,8 @@ def main():
     warm_up()  # noqa: F821
     if "julia" in spec["tasks"]:
         julia(spec, out)
+    if "steps" in spec["tasks"]:
+        steps(spec, out)
     if "boundary" in spec["tasks"]:
         boundary(spec, out)
     if "gil" in spec["tasks"]:

@@ -21,6 +21,9 @@ pub const RUST: [&str; 6] = [
     "ndarray, Zip over shifted views",
 ];
 
+/// The index in [`RUST`] of the fused single pass (f64, one thread).
+pub const FUSED: usize = 2;
+
 /// The index in [`RUST`] of the ndarray rung (feature `ch06`).
 pub const NDARRAY: usize = 5;
 

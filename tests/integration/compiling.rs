@@ -4,7 +4,7 @@
 
 use hpp::experiments::compiling::boundary::{Boundary, BoundaryRow};
 use hpp::experiments::compiling::released_gil::{GilRow, HELD, RELEASED, ReleasedGil};
-use hpp::experiments::compiling::routes::{PLAIN, RUST_DIRECT, RouteRow, Routes};
+use hpp::experiments::compiling::routes::{PLAIN, RUST_DIRECT, RouteRow, Routes, StepRow};
 use hpp::experiments::{Outcome, ToData};
 use hpp::measure::Budget;
 
@@ -25,6 +25,11 @@ fn every_route_that_runs_matches_plain_python() {
     let m = hpp::machine::machine();
     let r = hpp::experiments::routes_with(&m, &tiny(), None).unwrap();
     let rust = r.rows.iter().find(|x| x.route == RUST_DIRECT).unwrap();
+    assert!(
+        r.steps
+            .iter()
+            .any(|s| s.route == RUST_DIRECT && s.grid == 1024)
+    );
     assert!(rust.seconds > 0.0 && rust.output_sum > 0);
     if python_found() {
         let plain = r
@@ -92,12 +97,35 @@ fn the_routes_reading_follows_the_numbers() {
             row("Cython, typed", 0.08),
             row("PyO3 module (hpp.calculate_z)", 0.002),
         ],
+        steps: vec![],
         module_build_s: Some(45.0),
         unavailable: vec!["Numba @njit: numba is not installed".into()],
         python: None,
         budget: "quick".into(),
     };
+    let mut r = r;
+    r.steps = vec![
+        StepRow {
+            route: "PyO3: hpp.diffusion_step".into(),
+            grid: 2048,
+            seconds_per_step: 0.0104,
+        },
+        StepRow {
+            route: RUST_DIRECT.into(),
+            grid: 2048,
+            seconds_per_step: 0.01,
+        },
+        StepRow {
+            route: RUST_DIRECT.into(),
+            grid: 512,
+            seconds_per_step: 0.001,
+        },
+    ];
     let text = r.reading();
+    assert!(
+        text.contains("One diffusion step at 2048 × 2048: 10.4 ms through the module from Python, 10 ms from Rust (4% more from Python)."),
+        "{text}"
+    );
     assert!(
         text.contains("untyped for 10× (already faster), and with C types 12.5×."),
         "{text}"

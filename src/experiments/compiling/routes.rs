@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::experiments::outcome::{Outcome, show};
 use crate::kernels::julia::{C, Grid, calculate_z_point, grid_points};
+use crate::kernels::ladder::{FUSED, conserved, stepper};
 use crate::machine::Machine;
 use crate::measure::cpython::{CH08, PythonInfo, run_chapter_script};
 use crate::measure::{Budget, Progress, timeit_with};
@@ -48,8 +49,22 @@ pub struct RouteRow {
     pub output_sum: u64,
 }
 
+/// One diffusion step (chapter 6's fused pass) through one route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRow {
+    /// "PyO3: hpp.diffusion_step", "ctypes: hpp_diffusion_step" (from
+    /// Python) or [`RUST_DIRECT`].
+    pub route: String,
+    /// The grid's side.
+    pub grid: usize,
+    /// Median seconds per step (the call and the swap of the grids).
+    pub seconds_per_step: f64,
+}
+
 /// The `routes` result. JSON: `width`, `maxiter`, `points`,
 /// `rows[{route, language, seconds, first_call_s, compile_s, output_sum}]`,
+/// `steps[{route, grid, seconds_per_step}]` (one diffusion step from
+/// Python through hpp's module and through ctypes, and from Rust),
 /// `module_build_s` (seconds hpp's Python module took to build for this
 /// run; null when it was already built), `unavailable[]`, `python`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +79,9 @@ pub struct Routes {
     pub points: usize,
     /// Every route that ran and matched.
     pub rows: Vec<RouteRow>,
+    /// The diffusion step through the module, and from Rust.
+    #[serde(default)]
+    pub steps: Vec<StepRow>,
     /// Build time of hpp's module, when this run built it.
     pub module_build_s: Option<f64>,
     /// What could not run, and why.
@@ -78,6 +96,21 @@ pub struct Routes {
 struct PyReply {
     python: PythonInfo,
     julia: Option<PyJulia>,
+    steps: Option<PySteps>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PySteps {
+    rows: Vec<PyStep>,
+    unavailable: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PyStep {
+    route: String,
+    grid: usize,
+    seconds_per_step: f64,
+    checksum: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,13 +231,32 @@ pub fn routes_with(
         compile_s: None,
         output_sum: rust_sum,
     }];
+    let grids: Vec<usize> = budget
+        .level
+        .pick(vec![512, 1024], vec![512, 2048], vec![512, 2048]);
+    let mut steps = Vec::new();
+    for &n in &grids {
+        let mut s = stepper(FUSED, n, 1)?;
+        let t = timeit_with(&point, || {
+            s.step();
+            black_box(())
+        });
+        steps.push(StepRow {
+            route: RUST_DIRECT.into(),
+            grid: n,
+            seconds_per_step: t.median_s,
+        });
+    }
 
     // Two calls, each under the interpreter's time limit: the quick
     // routes, then Cython's four builds (plain Python's counts again, untimed).
     let mut python = None;
-    for (k, only) in [vec!["Numba", "ctypes", "cffi", "PyO3"], vec!["Cython"]]
-        .into_iter()
-        .enumerate()
+    for (k, only) in [
+        vec!["Numba", "ctypes", "cffi", "PyO3", "PyPy"],
+        vec!["Cython"],
+    ]
+    .into_iter()
+    .enumerate()
     {
         progress.step(if k == 0 {
             "CPython: plain, Numba, ctypes, cffi, PyO3"
@@ -212,7 +264,8 @@ pub fn routes_with(
             "CPython: Cython's four builds"
         });
         let spec = serde_json::json!({
-            "tasks": ["julia"],
+            "tasks": if k == 0 { vec!["julia", "steps"] } else { vec!["julia"] },
+            "grids": grids,
             "width": width,
             "maxiter": maxiter,
             "only": only,
@@ -224,7 +277,26 @@ pub fn routes_with(
             Ok(PyReply {
                 python: info,
                 julia: Some(py),
+                steps: py_steps,
             }) => {
+                let py_steps = py_steps.map_or_else(Vec::new, |p| {
+                    unavailable.extend(p.unavailable);
+                    p.rows
+                });
+                for st in py_steps {
+                    if conserved(st.checksum, st.grid, false) {
+                        steps.push(StepRow {
+                            route: st.route,
+                            grid: st.grid,
+                            seconds_per_step: st.seconds_per_step,
+                        });
+                    } else {
+                        unavailable.push(format!(
+                            "{} at {} × {} lost mass (sum {}); not shown",
+                            st.route, st.grid, st.grid, st.checksum
+                        ));
+                    }
+                }
                 for m in py.unavailable {
                     unavailable.push(format!("{}: {}", m.route, m.why));
                 }
@@ -261,6 +333,7 @@ pub fn routes_with(
         maxiter,
         points: zs.len(),
         rows,
+        steps,
         module_build_s,
         unavailable,
         python,
@@ -430,6 +503,23 @@ impl Outcome for Routes {
                     format!("{}% less from Python (noise, or a difference in the build)", fmt_sig(-100.0 * over, 2))
                 }
             ));
+        }
+        if let Some(n) = self.steps.iter().map(|r| r.grid).max() {
+            let at = |route: &str| {
+                self.steps
+                    .iter()
+                    .find(|r| r.route == route && r.grid == n)
+                    .map(|r| r.seconds_per_step)
+            };
+            if let (Some(py), Some(rs)) = (at("PyO3: hpp.diffusion_step"), at(RUST_DIRECT)) {
+                s.push_str(&format!(
+                    " One diffusion step at {n} × {n}: {} through the module from Python, {} from Rust ({}%{}).",
+                    fmt_seconds(py),
+                    fmt_seconds(rs),
+                    fmt_sig(100.0 * (py / rs - 1.0).abs(), 2),
+                    if py >= rs { " more from Python" } else { " less from Python" }
+                ));
+            }
         }
         if let Some(n) = self.rows.iter().find(|r| r.route == "Numba @njit")
             && let Some(first) = n.first_call_s
