@@ -273,28 +273,18 @@ def routes(folder):
                 raise RuntimeError("numba is not installed") from None
             except Exception as e:  # numba refuses some numpy versions
                 raise RuntimeError(f"numba did not import: {e}") from None
-            if parallel:
-                @numba.njit(parallel=True)
-                def kernel(maxiter, zs, cs, output):
-                    for i in numba.prange(len(zs)):
-                        n = 0
-                        z = zs[i]
-                        c = cs[i]
-                        while n < maxiter and z.real * z.real + z.imag * z.imag < 4:
-                            z = z * z + c
-                            n += 1
-                        output[i] = n
-            else:
-                @numba.njit
-                def kernel(maxiter, zs, cs, output):
-                    for i in range(len(zs)):
-                        n = 0
-                        z = zs[i]
-                        c = cs[i]
-                        while n < maxiter and z.real * z.real + z.imag * z.imag < 4:
-                            z = z * z + c
-                            n += 1
-                        output[i] = n
+            # One kernel for both routes: without parallel=True, numba.prange
+            # is an ordinary range.
+            @numba.njit(parallel=parallel)
+            def kernel(maxiter, zs, cs, output):
+                for i in numba.prange(len(zs)):
+                    n = 0
+                    z = zs[i]
+                    c = cs[i]
+                    while n < maxiter and z.real * z.real + z.imag * z.imag < 4:
+                        z = z * z + c
+                        n += 1
+                    output[i] = n
 
             def call(maxiter, zs, cs):
                 output = np.zeros(len(zs), np.int32)

@@ -500,7 +500,7 @@ impl Outcome for Routes {
                 } else if over > 0.0 {
                     format!("{}% more from Python", fmt_sig(100.0 * over, 2))
                 } else {
-                    format!("{}% less from Python (noise, or a difference in the build)", fmt_sig(-100.0 * over, 2))
+                    format!("{}% less from Python", fmt_sig(-100.0 * over, 2))
                 }
             ));
         }
