@@ -177,11 +177,15 @@ def calculate_z(int maxiter, double complex[:] zs, double complex[:] cs, int[:] 
     "prange (OpenMP)": '''
 # cython: boundscheck=False, wraparound=False
 from cython.parallel import prange
-def calculate_z(int maxiter, double complex[:] zs, double complex[:] cs, int[:] output):
+cimport openmp
+def calculate_z(int maxiter, double complex[:] zs, double complex[:] cs, int[:] output,
+                int threads=0):
     cdef Py_ssize_t i
     cdef int n
     cdef double complex z, c
-    for i in prange(zs.shape[0], nogil=True, schedule="guided"):
+    if threads < 1:
+        threads = openmp.omp_get_max_threads()
+    for i in prange(zs.shape[0], nogil=True, schedule="guided", num_threads=threads):
         n = 0
         z = zs[i]
         c = cs[i]
@@ -266,25 +270,7 @@ def routes(folder):
 
     def numba_route(parallel):
         def setup():
-            need_numpy()
-            try:
-                import numba
-            except ImportError:
-                raise RuntimeError("numba is not installed") from None
-            except Exception as e:  # numba refuses some numpy versions
-                raise RuntimeError(f"numba did not import: {e}") from None
-            # One kernel for both routes: without parallel=True, numba.prange
-            # is an ordinary range.
-            @numba.njit(parallel=parallel)
-            def kernel(maxiter, zs, cs, output):
-                for i in numba.prange(len(zs)):
-                    n = 0
-                    z = zs[i]
-                    c = cs[i]
-                    while n < maxiter and z.real * z.real + z.imag * z.imag < 4:
-                        z = z * z + c
-                        n += 1
-                    output[i] = n
+            kernel = numba_kernel(parallel)
 
             def call(maxiter, zs, cs):
                 output = np.zeros(len(zs), np.int32)
@@ -350,6 +336,32 @@ def routes(folder):
     out.append(("PyO3 module (hpp.calculate_z)", pyo3("calculate_z")))
     out.append(("PyO3 module, rayon threads", pyo3("calculate_z_rayon")))
     return out
+
+
+def numba_kernel(parallel):
+    """The loop compiled by Numba (on its first call); raises RuntimeError
+    saying why where Numba cannot run."""
+    need_numpy()
+    try:
+        import numba
+    except ImportError:
+        raise RuntimeError("numba is not installed") from None
+    except Exception as e:  # numba refuses some numpy versions
+        raise RuntimeError(f"numba did not import: {e}") from None
+
+    # One kernel for both routes: without parallel=True, numba.prange is an
+    # ordinary range.
+    @numba.njit(parallel=parallel)
+    def kernel(maxiter, zs, cs, output):
+        for i in numba.prange(len(zs)):
+            n = 0
+            z = zs[i]
+            c = cs[i]
+            while n < maxiter and z.real * z.real + z.imag * z.imag < 4:
+                z = z * z + c
+                n += 1
+            output[i] = n
+    return kernel
 
 
 def need_numpy():
@@ -525,14 +537,27 @@ def boundary(spec, out):
 
 def gil(spec, out):
     """The grid split among T Python threads, each calling the module on its
-    share: with the GIL released they overlap, with it held they queue."""
+    share: with the GIL released they overlap, with it held they queue.
+    Then the threads made inside native code, for comparison: rayon in the
+    module, Numba's prange, Cython's prange (OpenMP)."""
     if hpp is None or np is None:
         out["gil"] = {"rows": [], "unavailable": [HPP_WHY or "numpy is not installed"]}
         return
     width, maxiter = spec["width"], spec["maxiter"]
     zs = np.array(book_points(width), np.complex128)
     cs = np.full(len(zs), C, np.complex128)
-    rows = []
+    rows, unavailable = [], []
+
+    def measure(name, threads, run, outputs):
+        run()  # a first call: compiles Numba's kernel, starts thread pools
+        cpu, wall = time.process_time(), time.perf_counter()
+        t = timed(run, spec["min_run_s"], spec["runs"])  # noqa: F821
+        # The CPUs this process kept busy meanwhile: what the machine gave.
+        cpus = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        total = sum(int(o.sum()) for o in outputs)
+        rows.append({"route": name, "threads": threads, "seconds": t["median_ns"] / 1e9,
+                     "cpus": cpus, "output_sum": total})
+
     for name, f in (("GIL released", hpp.calculate_z),
                     ("GIL held", hpp.calculate_z_holding_gil)):
         for threads in spec["threads"]:
@@ -548,14 +573,45 @@ def gil(spec, out):
                     w.start()
                 for w in workers:
                     w.join()
-            cpu, wall = time.process_time(), time.perf_counter()
-            t = timed(run, spec["min_run_s"], spec["runs"])  # noqa: F821
-            # The CPUs this process kept busy meanwhile: what the machine gave.
-            cpus = (time.process_time() - cpu) / (time.perf_counter() - wall)
-            total = sum(int(o.sum()) for _, _, o in parts)
-            rows.append({"route": name, "threads": threads, "seconds": t["median_ns"] / 1e9,
-                         "cpus": cpus, "output_sum": total})
-    out["gil"] = {"rows": rows, "unavailable": []}
+            measure(name, threads, run, [o for _, _, o in parts])
+
+    # Threads started by native code, one call on the whole grid.
+    native = [("rayon, inside the module",
+               lambda: lambda threads, o: hpp.calculate_z_rayon(maxiter, zs, cs, o, threads))]
+
+    def numba_setup():
+        import numba
+        kernel = numba_kernel(True)
+        most = numba.config.NUMBA_NUM_THREADS
+
+        def call(threads, o):
+            if threads > most:
+                raise RuntimeError(f"Numba was started with {most} threads")
+            numba.set_num_threads(threads)
+            kernel(maxiter, zs, cs, o)
+        return call
+    native.append(("Numba prange", numba_setup))
+
+    def cython_setup():
+        try:
+            import Cython  # noqa: F401
+        except ImportError:
+            raise RuntimeError("Cython is not installed") from None
+        mod, _ = compile_cython("prange (OpenMP)", CYTHON_SOURCES["prange (OpenMP)"], folder)
+        return lambda threads, o: mod.calculate_z(maxiter, zs, cs, o, threads)
+    native.append(("Cython prange (OpenMP)", cython_setup))
+
+    with tempfile.TemporaryDirectory(prefix="hpp-ch08-") as folder:
+        for name, setup in native:
+            try:
+                call = setup()
+                for threads in spec["threads"]:
+                    o = np.zeros(len(zs), np.int32)
+                    measure(name, threads, lambda call=call, threads=threads, o=o: call(threads, o),
+                            [o])
+            except (RuntimeError, ImportError, OSError) as e:
+                unavailable.append(f"{name}: {e}")
+    out["gil"] = {"rows": rows, "unavailable": unavailable}
 
 
 def main():

@@ -91,6 +91,13 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
     } else {
         f64::MIN
     };
+    // Counts on a short linear axis (threads, say) get whole-number ticks.
+    let counts = !c.log_x && x_hi - x_lo <= 32.0 && pts.iter().all(|p| p.0.fract() == 0.0);
+    let x_ticks = if counts {
+        (x_hi - x_lo) as usize + 2
+    } else {
+        12
+    };
     let (x_lo, x_hi) = ((x_lo - xpad).max(x_floor), x_hi + xpad);
     let fmt_y = |v: &f64| fmt_sig(if c.log_y { 10f64.powf(*v) } else { *v }, 2);
     // Rising curves leave the upper left free, and on a log axis of growth
@@ -134,9 +141,12 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
             .configure_mesh()
             .x_desc(c.x_label)
             .y_desc(c.y_label)
-            .x_labels(12)
+            .x_labels(x_ticks)
             .y_labels(10)
             .x_label_formatter(&|v| {
+                if counts && (v.fract().abs() > 1e-9) {
+                    return String::new();
+                }
                 fmt_sig(
                     if c.log_x { 10f64.powf(*v) } else { *v },
                     if c.log_x { 2 } else { 4 },

@@ -3,7 +3,9 @@
 //! numbers (including numbers where the book's story does not hold).
 
 use hpp::experiments::compiling::boundary::{Boundary, BoundaryRow};
-use hpp::experiments::compiling::released_gil::{GilRow, HELD, RELEASED, ReleasedGil};
+use hpp::experiments::compiling::released_gil::{
+    CYTHON_PRANGE, GilRow, HELD, NUMBA_PRANGE, RAYON, RELEASED, ReleasedGil,
+};
 use hpp::experiments::compiling::routes::{PLAIN, RUST_DIRECT, RouteRow, Routes, StepRow};
 use hpp::experiments::{Outcome, ToData};
 use hpp::measure::Budget;
@@ -215,6 +217,48 @@ fn the_gil_reading_follows_the_numbers() {
     );
     g.plot().unwrap();
     assert_eq!(g.speedup(HELD, 2), Some(1.0 / 0.7));
+    // No native threads in this run: no sentence about them.
+    assert!(!text.contains("inside native code"), "{text}");
+
+    // Native threads that scaled better than Python's, Numba fastest.
+    let mut n = g.clone();
+    n.rows.extend([
+        row(RAYON, 1, 1.0, 1.0),
+        row(RAYON, 2, 0.55, 1.9),
+        row(NUMBA_PRANGE, 1, 0.8, 1.0),
+        row(NUMBA_PRANGE, 2, 0.4, 2.0),
+        row(CYTHON_PRANGE, 1, 0.9, 1.0),
+        row(CYTHON_PRANGE, 2, 0.6, 2.0),
+    ]);
+    let text = n.reading();
+    assert!(
+        text.contains("Numba prange scaled better than Python's threads (2× against 1.25×)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fastest grid at 2 threads: Numba prange, 400 ms"),
+        "{text}"
+    );
+    n.plot().unwrap();
+
+    // Python's threads keeping pace with the native ones: the verdict turns.
+    let mut p = n.clone();
+    p.rows.retain(|r| r.route != RELEASED || r.threads == 1);
+    p.rows.push(row(RELEASED, 2, 0.52, 2.0));
+    let text = p.reading();
+    assert!(
+        text.contains("Python's threads, with the GIL released, scaled as well as those"),
+        "{text}"
+    );
+    assert!(!text.contains("scaled better than"), "{text}");
+
+    // Nothing ran: no claim about the machine's CPUs.
+    let mut e = g.clone();
+    e.rows.clear();
+    e.unavailable = vec!["hpp's Python module is not built".into()];
+    let text = e.reading();
+    assert!(!text.contains("One CPU"), "{text}");
+    assert!(text.contains("not built"), "{text}");
 }
 
 #[test]

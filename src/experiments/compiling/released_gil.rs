@@ -4,7 +4,9 @@
 //! threads, each calling hpp's module on its share — once with the GIL
 //! released (`Python::detach`), once with it held — and the CPUs the
 //! process kept busy meanwhile are measured, so the speed-up is set against
-//! what the machine gave.
+//! what the machine gave. Beside them, the threads native code starts on
+//! its own, one call on the whole grid: rayon inside hpp's module, Numba's
+//! `prange`, Cython's `prange` (OpenMP).
 
 use std::fmt;
 
@@ -26,13 +28,22 @@ pub const MAXITER: u32 = 300;
 pub const RELEASED: &str = "GIL released";
 /// The GIL kept through the call.
 pub const HELD: &str = "GIL held";
+/// One call, the points shared among rayon's threads inside the module.
+pub const RAYON: &str = "rayon, inside the module";
+/// Numba's `prange` with `numba.set_num_threads`.
+pub const NUMBA_PRANGE: &str = "Numba prange";
+/// Cython's `prange`, OpenMP's `num_threads`.
+pub const CYTHON_PRANGE: &str = "Cython prange (OpenMP)";
+
+/// Python's threads first, then the threads made inside native code.
+pub const ROUTES: [&str; 5] = [RELEASED, HELD, RAYON, NUMBA_PRANGE, CYTHON_PRANGE];
 
 /// One run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GilRow {
-    /// [`RELEASED`] or [`HELD`].
+    /// One of [`ROUTES`].
     pub route: String,
-    /// Python threads.
+    /// Threads: Python's (for [`RELEASED`] and [`HELD`]) or native.
     pub threads: usize,
     /// Median seconds for the whole grid.
     pub seconds: f64,
@@ -96,7 +107,7 @@ pub fn released_gil_with(
     let point = budget.per_point();
     let mut progress = Progress::new("released_gil", 1);
     progress.step(&format!(
-        "CPython: {} Python threads calling hpp's module, GIL released and held",
+        "CPython: {} Python threads calling hpp's module (GIL released, held); rayon, Numba and Cython threads",
         threads
             .iter()
             .map(ToString::to_string)
@@ -184,10 +195,11 @@ impl Outcome for ReleasedGil {
     }
 
     fn plot(&self) -> Result<Figure> {
-        let mut series: Vec<XySeries> = [RELEASED, HELD]
+        let mut series: Vec<XySeries> = ROUTES
             .iter()
+            .filter(|route| self.rows.iter().any(|r| r.route == **route))
             .map(|route| XySeries {
-                label: format!("{route}: speed-up over one thread"),
+                label: (*route).to_string(),
                 points: self
                     .rows
                     .iter()
@@ -198,7 +210,7 @@ impl Outcome for ReleasedGil {
             })
             .collect();
         series.push(XySeries {
-            label: "CPUs the process kept busy (GIL released)".into(),
+            label: "CPUs busy (GIL released)".into(),
             points: self
                 .rows
                 .iter()
@@ -208,8 +220,8 @@ impl Outcome for ReleasedGil {
             line: true,
         });
         xy_chart(&XyChart {
-            title: "Python threads calling Rust: with the GIL released, and held",
-            x_label: "Python threads",
+            title: "Python threads calling Rust, and threads started by native code",
+            x_label: "threads",
             y_label: "speed-up over one thread (×), or CPUs busy",
             series: &series,
             log_x: false,
@@ -221,8 +233,12 @@ impl Outcome for ReleasedGil {
     fn reading(&self) -> String {
         let most = self.rows.iter().map(|r| r.threads).max().unwrap_or(1);
         let mut s = String::new();
-        if most < 2 {
+        if self.rows.is_empty() {
+            // Nothing ran: the unavailable lines below say why.
+        } else if most < 2 {
             s.push_str("One CPU only: there is nothing for threads to share here.");
+        } else if self.at(RELEASED, most).is_none() {
+            s.push_str("No Python threads called hpp's module in this run.");
         } else if let (Some(r), Some(h), Some(row)) = (
             self.speedup(RELEASED, most),
             self.speedup(HELD, most),
@@ -255,6 +271,7 @@ impl Outcome for ReleasedGil {
             } else {
                 s.push_str(" Holding it, the threads took turns: no faster than one.");
             }
+            s.push_str(&self.native_reading(most, r));
         }
         for u in &self.unavailable {
             s.push_str(&format!(" {u}."));
@@ -263,17 +280,71 @@ impl Outcome for ReleasedGil {
     }
 }
 
+impl ReleasedGil {
+    /// The threads native code started, set beside Python's `released`
+    /// speed-up at `most` threads.
+    fn native_reading(&self, most: usize, released: f64) -> String {
+        let native: Vec<(&str, f64, f64)> = [RAYON, NUMBA_PRANGE, CYTHON_PRANGE]
+            .into_iter()
+            .filter_map(|route| {
+                Some((
+                    route,
+                    self.speedup(route, most)?,
+                    self.at(route, most)?.seconds,
+                ))
+            })
+            .collect();
+        let Some(&(best, best_x, _)) = native.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
+            return String::new();
+        };
+        let mut s = format!(
+            " Threads started inside native code, {most} of them: {}.",
+            native
+                .iter()
+                .map(|(route, x, t)| format!("{route} {}× ({})", fmt_sig(*x, 3), fmt_seconds(*t)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        s.push_str(&if released >= 0.9 * best_x {
+            format!(
+                " Python's threads, with the GIL released, scaled as well as those ({}× against {best}'s {}×).",
+                fmt_sig(released, 3),
+                fmt_sig(best_x, 3)
+            )
+        } else {
+            format!(
+                " {best} scaled better than Python's threads ({}× against {}×).",
+                fmt_sig(best_x, 3),
+                fmt_sig(released, 3)
+            )
+        });
+        if let Some(fastest) = self
+            .rows
+            .iter()
+            .filter(|r| r.threads == most)
+            .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
+        {
+            s.push_str(&format!(
+                " Fastest grid at {most} threads: {}, {}.",
+                fastest.route,
+                fmt_seconds(fastest.seconds)
+            ));
+        }
+        s
+    }
+}
+
 impl fmt::Display for ReleasedGil {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:<14} {:>7} {:>10} {:>6}",
+            "{:<24} {:>7} {:>10} {:>6}",
             "route", "threads", "s", "CPUs"
         )?;
         for r in &self.rows {
             writeln!(
                 f,
-                "{:<14} {:>7} {:>10} {:>6}",
+                "{:<24} {:>7} {:>10} {:>6}",
                 r.route,
                 r.threads,
                 fmt_sig(r.seconds, 3),
