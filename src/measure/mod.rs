@@ -10,6 +10,7 @@ pub mod counters;
 pub mod cpython;
 pub mod cuda;
 pub mod heap;
+pub mod machine_code;
 pub mod memit;
 pub mod plan;
 pub mod process;

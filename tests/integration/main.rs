@@ -12,6 +12,7 @@ mod hostile;
 mod io;
 mod iterators;
 mod kernels;
+mod machine_code;
 mod memory;
 mod plots;
 mod prelude;
