@@ -614,6 +614,47 @@ def gil(spec, out):
     out["gil"] = {"rows": rows, "unavailable": unavailable}
 
 
+# --- What the compilers made ------------------------------------------------------
+
+def inspect(spec, out):
+    """Where hpp's compiled module is (hpp reads its machine code with
+    objdump), and what Numba made of the loop: the types it inferred for
+    each variable and the assembly it generated."""
+    result = {"module_path": None, "numba": None, "unavailable": []}
+    if hpp is None:
+        result["unavailable"].append(HPP_WHY)
+    else:
+        result["module_path"] = native_path()
+    try:
+        kernel = numba_kernel(False)
+        points = np.zeros(4, np.complex128)
+        kernel(spec.get("maxiter", 300), points, points, np.zeros(4, np.int32))
+        signature = kernel.signatures[0]
+        types = {}
+        typemap = kernel.overloads[signature].type_annotation.typemap
+        for name, ty in typemap.items():
+            # Numba's own temporaries start with $; arg.x repeats x; x.1 is
+            # a later version of x.
+            if name.startswith(("$", "arg.")):
+                continue
+            base = name.split(".")[0]
+            text = str(ty)
+            if not text.startswith("Literal"):
+                types.setdefault(base, set()).add(text)
+        result["numba"] = {
+            "signature": ", ".join(str(t) for t in signature),
+            # In the order the function names them: arguments, then locals.
+            "types": [[k, " | ".join(sorted(types[k]))]
+                      for k in kernel.py_func.__code__.co_varnames if k in types],
+            "asm": kernel.inspect_asm(signature),
+        }
+    except (RuntimeError, ImportError) as e:
+        result["unavailable"].append(str(e))
+    except AttributeError as e:  # Numba's inspection API moved
+        result["unavailable"].append(f"Numba's inspection failed: {e}")
+    out["inspect"] = result
+
+
 def main():
     spec = json.loads(sys.argv[1]) if len(sys.argv) > 1 else STANDALONE
     out = {"python": interpreter(), "unavailable": []}  # noqa: F821
@@ -626,6 +667,8 @@ def main():
         boundary(spec, out)
     if "gil" in spec["tasks"]:
         gil(spec, out)
+    if "inspect" in spec["tasks"]:
+        inspect(spec, out)
     json.dump(out, sys.stdout)
 
 

@@ -1,6 +1,6 @@
 //! Chapter 8 · Compiling to C — and to Rust: the Julia loop made native
 //! every way the book does it, from the reader's Python, and hpp's own
-//! PyO3 module.
+//! PyO3 module, and what the compilers made of the loop.
 
 use super::{Chapter, Entry, load_as};
 use crate::experiments as x;
@@ -28,6 +28,12 @@ pub const CHAPTER: Chapter = Chapter {
             about: "Python threads calling hpp's module on shares of the Julia grid, the GIL released and held, beside the CPUs the process kept busy",
             run: |m, b, _| Ok(Box::new(x::released_gil(m, b)?)),
             load: load_as::<x::ReleasedGil>,
+        },
+        Entry {
+            name: "compiled_code",
+            about: "what the compilers made of the loops: the Julia loop and the diffusion step in hpp's module (read back with objdump) and the Julia loop from Numba (its own assembly and inferred types) — the innermost loop's instructions by kind: packed SIMD, scalar, shuffles",
+            run: |m, b, _| Ok(Box::new(x::compiled_code(m, b)?)),
+            load: load_as::<x::CompiledCode>,
         },
     ],
 };

@@ -22,6 +22,7 @@ pub use arrays::gpu::{Gpu, gpu};
 pub use arrays::norm::{Norm, norm, norm_with};
 pub use arrays::traffic::{DiffusionTraffic, diffusion_traffic, diffusion_traffic_with};
 pub use compiling::boundary::{Boundary, boundary, boundary_with};
+pub use compiling::compiled_code::{CompiledCode, compiled_code, compiled_code_with};
 pub use compiling::released_gil::{ReleasedGil, released_gil, released_gil_with};
 pub use compiling::routes::{Routes, routes, routes_with};
 pub use compute::branches::{Branches, branches};

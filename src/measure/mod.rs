@@ -16,6 +16,7 @@ pub mod plan;
 pub mod process;
 pub mod progress;
 pub mod py_timeit;
+pub mod python_module;
 pub mod quality;
 pub mod sampler;
 pub mod stacks;

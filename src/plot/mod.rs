@@ -6,6 +6,7 @@ mod figure;
 mod flame;
 mod heatmap;
 mod size_chart;
+mod stacked;
 mod strip;
 mod xy_chart;
 
@@ -14,6 +15,7 @@ pub use figure::{Figure, SIZE};
 pub use flame::{FlameChart, flame_chart};
 pub use heatmap::{HeatMap, heatmap};
 pub use size_chart::{Marker, Series, SizeChart, size_chart};
+pub use stacked::{StackedBars, stacked_bars};
 pub use strip::{BOXES_ABOVE, StripChart, StripRow, strip_chart};
 pub use xy_chart::{XyChart, XySeries, xy_chart};
 

@@ -150,3 +150,110 @@ fn nothing_to_read_is_no_loop() {
     assert_eq!(f[0].instructions.len(), 1);
     assert!(hottest_loop(Isa::X86, &f).is_none());
 }
+
+mod compiled_code {
+    use super::fixture;
+    use hpp::experiments::Outcome;
+    use hpp::experiments::compiling::compiled_code::{
+        CompiledCode, DIFFUSION, Inferred, JULIA, NUMBA, RUSTC, read,
+    };
+    use hpp::measure::machine_code::{Isa, parse_asm, parse_objdump};
+
+    fn recorded(cpu_widest_bits: u32) -> CompiledCode {
+        let module = parse_objdump(&fixture("hpp-module-x86_64-gnu-objdump.txt"));
+        let numba = parse_asm(Isa::X86, &fixture("numba-julia-x86_64.s"));
+        CompiledCode {
+            experiment: "compiled_code".into(),
+            isa: "x86-64".into(),
+            cpu_widest_bits,
+            kernels: vec![
+                read(Isa::X86, JULIA, RUSTC, &module[..1]).unwrap(),
+                read(Isa::X86, DIFFUSION, RUSTC, &module[1..]).unwrap(),
+                read(Isa::X86, JULIA, NUMBA, &numba[..1]).unwrap(),
+            ],
+            numba_types: vec![
+                Inferred {
+                    variable: "n".into(),
+                    numba_type: "int64".into(),
+                },
+                Inferred {
+                    variable: "z".into(),
+                    numba_type: "complex128".into(),
+                },
+            ],
+            unavailable: vec![],
+            python: None,
+            budget: "quick".into(),
+        }
+    }
+
+    #[test]
+    fn the_reading_follows_the_code() {
+        let c = recorded(512);
+        let text = c.reading();
+        assert!(
+            text.contains("Julia loop by rustc (hpp's module): 18 instructions in its innermost loop, 4 of them packed (2 numbers at once in 128-bit registers) and 3 scalar, with 3 shuffles"),
+            "{text}"
+        );
+        assert!(
+            text.contains("its 7 floating-point ones all packed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Numba (at the first call): 16 instructions in its innermost loop, its 11 floating-point ones all scalar"),
+            "{text}"
+        );
+        assert!(
+            text.contains("This CPU has 512-bit vector registers; hpp's module used 128-bit ones"),
+            "{text}"
+        );
+        assert!(text.contains("(Numba's 2 fewer)"), "{text}");
+        assert!(
+            text.contains("Numba gave every variable a machine type"),
+            "{text}"
+        );
+        c.plot().unwrap();
+        assert!(c.table_html().0.contains("complex128"));
+        assert!(c.listings().contains("unpckhpd"));
+
+        // A CPU no wider than the build: nothing to tell the reader to turn on.
+        let plain = recorded(128);
+        assert!(
+            !plain.reading().contains("target-cpu"),
+            "{}",
+            plain.reading()
+        );
+
+        // Numba falling back to Python objects is named.
+        let mut objects = recorded(128);
+        objects.numba_types[1].numba_type = "pyobject".into();
+        let text = objects.reading();
+        assert!(text.contains("Numba left z as Python objects"), "{text}");
+        assert!(!text.contains("machine type"), "{text}");
+
+        // Nothing read: the reasons, and no chart.
+        let mut none = recorded(512);
+        none.kernels.clear();
+        none.numba_types.clear();
+        none.unavailable = vec!["objdump is not installed".into()];
+        assert_eq!(none.reading(), "Unavailable: objdump is not installed.");
+        assert!(none.plot().is_err());
+    }
+
+    #[test]
+    fn it_runs_or_says_why() {
+        let m = hpp::machine::machine();
+        let budget = hpp::measure::Budget::quick();
+        match hpp::experiments::compiled_code_with(&m, &budget, None) {
+            Ok(c) => {
+                // Every kernel read has a loop, and its kinds add up.
+                for k in &c.kernels {
+                    assert_eq!(k.mix.total(), k.inner_loop.len(), "{k:?}");
+                    assert!(k.mix.packed_fp + k.mix.scalar_fp > 0);
+                }
+                assert!(!c.kernels.is_empty() || !c.unavailable.is_empty());
+            }
+            Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
+        }
+    }
+}
