@@ -216,6 +216,14 @@ mod compiled_code {
         assert!(c.table_html().0.contains("complex128"));
         assert!(c.listings().contains("unpckhpd"));
 
+        assert!(text.contains("rustc's default"), "{text}");
+        // A build that used 256 of 512 bits: the facts, no guess at why.
+        let mut wide = recorded(512);
+        wide.kernels[1].mix.widest_bits = 256;
+        wide.kernels[1].mix.lanes = 4;
+        let text = wide.reading();
+        assert!(text.contains("hpp's module used 256-bit ones."), "{text}");
+        assert!(!text.contains("target-cpu"), "{text}");
         // A CPU no wider than the build: nothing to tell the reader to turn on.
         let plain = recorded(128);
         assert!(

@@ -410,9 +410,15 @@ impl Outcome for CompiledCode {
             && used < self.cpu_widest_bits
         {
             s.push_str(&format!(
-                "This CPU has {}-bit vector registers; hpp's module used {}-bit ones, because rustc builds for every {} CPU unless told otherwise (RUSTFLAGS=\"-C target-cpu=native\"). ",
-                self.cpu_widest_bits, used, self.isa
+                "This CPU has {}-bit vector registers; hpp's module used {}-bit ones.",
+                self.cpu_widest_bits, used
             ));
+            if used == 128 && self.isa == "x86-64" {
+                // 128 bits is all that SSE2, the baseline of every x86-64
+                // CPU, offers: what rustc builds for unless told otherwise.
+                s.push_str(" That is all a build for any x86-64 CPU (rustc's default) may use; RUSTFLAGS=\"-C target-cpu=native\" lets it use this one's.");
+            }
+            s.push(' ');
         }
         if let (Some(r), Some(n)) = (self.kernel(JULIA, RUSTC), self.kernel(JULIA, NUMBA)) {
             let (a, b) = (r.inner_loop.len(), n.inner_loop.len());
