@@ -148,12 +148,14 @@ def main():
     if "gil" in want:
         total = spec["gil_work"]
         points = []
-        try:
-            import multiprocessing
-            ctx = multiprocessing.get_context("fork")
-        except (ImportError, ValueError) as e:
-            ctx = None
-            out["unavailable"].append({"example": "processes", "why": f"no fork start method: {e}"})
+        ctx = None
+        if "processes" in spec.get("gil_kinds", ["threads", "processes"]):
+            try:
+                import multiprocessing
+                ctx = multiprocessing.get_context("fork")
+            except (ImportError, ValueError) as e:
+                out["unavailable"].append({"example": "processes",
+                                           "why": f"no fork start method: {e}"})
         for w in spec["workers"]:
             t = min(with_workers(threading.Thread, total, w) for _ in range(spec["gil_runs"]))
             points.append({"kind": "threads", "workers": w, "seconds": t})

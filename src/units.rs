@@ -38,6 +38,17 @@ fn strip_zeros(s: &str) -> String {
     }
 }
 
+/// A share (0.25) as a percentage ("25%"), to two significant figures
+/// (whole numbers from 10% up).
+pub fn fmt_percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p == 0.0 || p.abs() >= 10.0 {
+        format!("{}%", p.round())
+    } else {
+        format!("{}%", fmt_sig(p, 2))
+    }
+}
+
 /// A duration in seconds as IPython's `%timeit` prints it: "1.23 ms".
 pub fn fmt_seconds(s: f64) -> String {
     if s >= 60.0 {

@@ -60,6 +60,12 @@ pub const CHAPTER: Chapter = Chapter {
             load: load_as::<x::Scaling>,
         },
         Entry {
+            name: "amdahl",
+            about: "Amdahl's law measured: a job 0, 5, 25 and 50% serial on 1..N threads against the law's curves, and CPython's threads fitted the same way",
+            run: |m, b, o| Ok(Box::new(x::amdahl(m, b, o.threads)?)),
+            load: load_as::<x::Amdahl>,
+        },
+        Entry {
             name: "latency",
             about: "load-to-use latency by pointer chase, 4 KiB to 4× the last-level cache",
             run: |m, b, _| Ok(Box::new(x::latency(m, b)?)),

@@ -407,6 +407,7 @@ fn draw(key: &str, group: &[(String, Overlay)]) -> Result<Drawn> {
                         label: label.clone(),
                         points: points.clone(),
                         line: true,
+                        color_of: None,
                     }),
                     _ => None,
                 })

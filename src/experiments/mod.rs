@@ -25,6 +25,7 @@ pub use compiling::boundary::{Boundary, boundary, boundary_with};
 pub use compiling::compiled_code::{CompiledCode, compiled_code, compiled_code_with};
 pub use compiling::released_gil::{ReleasedGil, released_gil, released_gil_with};
 pub use compiling::routes::{Routes, routes, routes_with};
+pub use compute::amdahl::{Amdahl, amdahl};
 pub use compute::branches::{Branches, branches};
 pub use compute::clock::{Clock, clock};
 pub use compute::flops::{Flops, flops};

@@ -95,7 +95,22 @@ pub fn memory_job(threads: usize, data: &[f64], chunks: usize) -> Result<f64> {
     }))
 }
 
-fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+/// Amdahl's job: `units` of [`compute_unit`], the first `serial` of them
+/// one after another on the calling thread, the rest shared among `pool`'s
+/// threads. Returns the sum of the units.
+pub fn amdahl_job(pool: &rayon::ThreadPool, units: usize, serial: usize) -> f64 {
+    use rayon::prelude::*;
+    let serial = serial.min(units);
+    let alone: f64 = (0..serial).map(compute_unit).sum();
+    let shared: f64 = pool.install(|| (serial..units).into_par_iter().map(compute_unit).sum());
+    alone + shared
+}
+
+/// A pool of `threads` threads of its own (none shared with other cells).
+///
+/// # Errors
+/// [`Error::BadInput`] if the threads cannot be started.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()

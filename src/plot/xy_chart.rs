@@ -18,6 +18,10 @@ pub struct XySeries {
     pub points: Vec<(f64, f64)>,
     /// Join the points with a line (in x order).
     pub line: bool,
+    /// Draw in the colour of the series at this index instead of its own
+    /// (a model curve beside the measurements it models).
+    #[serde(default)]
+    pub color_of: Option<usize>,
 }
 
 /// What to draw.
@@ -156,7 +160,7 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
         for (i, s) in c.series.iter().enumerate() {
-            let color = palette(i);
+            let color = palette(s.color_of.unwrap_or(i));
             let mut p: Vec<(f64, f64)> = s
                 .points
                 .iter()
@@ -169,12 +173,15 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
             }
             // Dots mark measurements; a dense line (a model curve) has none.
             let r = if s.line && p.len() > 20 { 0 } else { 4 };
-            chart
-                .draw_series(p.into_iter().map(|q| Circle::new(q, r, color.filled())))?
-                .label(s.label.clone())
-                .legend(move |(x, y)| {
+            let drawn =
+                chart.draw_series(p.into_iter().map(|q| Circle::new(q, r, color.filled())))?;
+            // A series without a label (a model drawn in its data's colour)
+            // has no line in the legend.
+            if !s.label.is_empty() {
+                drawn.label(s.label.clone()).legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(3))
                 });
+            }
         }
         for (x, y, text) in c.notes {
             if ok(&(*x, *y)) {

@@ -60,6 +60,7 @@ fn xy_chart_draws_notes_and_refuses_nothing() {
         label: "pts".into(),
         points: vec![(1990.0, 25.0), (2004.0, 3800.0)],
         line: true,
+        color_of: None,
     }];
     let fig = xy_chart(&XyChart {
         title: "T",
@@ -76,6 +77,7 @@ fn xy_chart_draws_notes_and_refuses_nothing() {
         label: "none".into(),
         points: vec![(1.0, -1.0)],
         line: false,
+        color_of: None,
     }];
     assert!(
         xy_chart(&XyChart {
@@ -551,4 +553,129 @@ fn a_placed_point_is_read_against_the_slopes_it_beat() {
         text.contains("in L3 does 0.5 flops per byte and reached 12 GFLOP/s: above the L3"),
         "{text}"
     );
+}
+
+#[test]
+fn amdahls_job_adds_the_same_units_however_it_is_split() {
+    use hpp::kernels::parallel::{amdahl_job, compute_unit, pool};
+    use hpp::measure::stats::amdahl_speedup;
+    let want: f64 = (0..24).map(compute_unit).sum();
+    for threads in [1, 2, 3] {
+        let p = pool(threads).unwrap();
+        for serial in [0, 1, 6, 12, 24, 99] {
+            let got = amdahl_job(&p, 24, serial);
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs(),
+                "{threads} {serial}"
+            );
+        }
+    }
+    assert_eq!(amdahl_speedup(0.0, 4.0), 4.0);
+    assert_eq!(amdahl_speedup(1.0, 4.0), 1.0);
+    assert!((amdahl_speedup(0.5, 2.0) - 4.0 / 3.0).abs() < 1e-12);
+}
+
+mod amdahl_reading {
+    use hpp::error::Fact;
+    use hpp::experiments::Outcome;
+    use hpp::experiments::compute::amdahl::{Amdahl, AmdahlPoint, PythonThreads, SHARES};
+    use hpp::measure::stats::amdahl_speedup;
+
+    /// Two threads; each share's speed-up is `f(share, law)`.
+    fn run(f: impl Fn(f64, f64) -> f64, python: Fact<PythonThreads>) -> Amdahl {
+        let mut points = Vec::new();
+        for &s in &SHARES {
+            for t in [1, 2] {
+                let law = amdahl_speedup(s, t as f64);
+                let speedup = if t == 1 { 1.0 } else { f(s, law) };
+                points.push(AmdahlPoint {
+                    serial: s,
+                    threads: t,
+                    seconds: 1.0 / speedup,
+                    speedup,
+                });
+            }
+        }
+        Amdahl {
+            experiment: "amdahl".into(),
+            cpus: 2,
+            units: 120,
+            points,
+            python,
+            budget: "quick".into(),
+        }
+    }
+
+    fn gil(fit: f64, at_two: f64) -> Fact<PythonThreads> {
+        Fact::Known(PythonThreads {
+            speedups: vec![(1, 1.0), (2, at_two)],
+            serial_fit: Some(fit),
+            python: "CPython 3.12.3".into(),
+            gil: "enabled".into(),
+        })
+    }
+
+    #[test]
+    fn on_the_curves() {
+        let a = run(|_, law| law * 0.97, gil(0.98, 1.01));
+        let text = a.reading();
+        assert!(
+            text.contains("25% serial ran 1.55× faster (the law allows 1.6×)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Every job kept within 10% of its curve"),
+            "{text}"
+        );
+        assert!(text.contains("the half-serial one 1.29×."), "{text}");
+        assert!(
+            text.contains("as if 98% of their work were serial — the GIL"),
+            "{text}"
+        );
+        a.plot().unwrap();
+        assert!(a.headlines().iter().any(|h| (h.value - 1.6 * 0.97).abs() < 1e-9));
+    }
+
+    #[test]
+    fn all_short_by_one_factor_is_the_machine_not_the_law() {
+        let a = run(|_, law| law * 0.7, gil(0.95, 1.03));
+        let text = a.reading();
+        assert!(
+            text.contains("fell short of its curve by about the same factor (70%–70% of it)"),
+            "{text}"
+        );
+        assert!(!text.contains("within 10%"), "{text}");
+    }
+
+    #[test]
+    fn a_parallel_job_no_faster_than_a_half_serial_one_is_named() {
+        // A host that gave the second thread little time: every job ~1.3×.
+        let a = run(|_, _| 1.3, Fact::unavailable("no python3 on PATH"));
+        let text = a.reading();
+        assert!(text.contains("furthest below: 0% serial"), "{text}");
+        assert!(text.contains("no slower here"), "{text}");
+        assert!(
+            text.contains("Python threads: unavailable: no python3 on PATH"),
+            "{text}"
+        );
+        a.plot().unwrap();
+    }
+
+    #[test]
+    fn free_threaded_python_is_not_called_serial() {
+        let a = run(|_, law| law, gil(0.05, 1.9));
+        let text = a.reading();
+        assert!(
+            text.contains("as if 5% of their work were serial — they ran in parallel"),
+            "{text}"
+        );
+        assert!(!text.contains("GIL lets"), "{text}");
+    }
+
+    #[test]
+    fn one_cpu_says_so() {
+        let mut a = run(|_, law| law, Fact::unavailable("one CPU"));
+        a.points.retain(|p| p.threads == 1);
+        assert!(a.reading().starts_with("One CPU only"));
+    }
 }

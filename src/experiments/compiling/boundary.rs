@@ -177,6 +177,7 @@ impl Outcome for Boundary {
                     .map(|r| (r.n as f64, r.ns_per_call))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         xy_chart(&XyChart {

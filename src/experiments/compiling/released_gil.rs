@@ -207,6 +207,7 @@ impl Outcome for ReleasedGil {
                     .filter_map(|r| Some((r.threads as f64, self.speedup(route, r.threads)?)))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         series.push(XySeries {
@@ -218,6 +219,7 @@ impl Outcome for ReleasedGil {
                 .map(|r| (r.threads as f64, r.cpus))
                 .collect(),
             line: true,
+            color_of: None,
         });
         xy_chart(&XyChart {
             title: "Python threads calling Rust, and threads started by native code",

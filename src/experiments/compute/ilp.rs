@@ -132,6 +132,7 @@ impl Outcome for Ilp {
                     .map(|p| (p.chains as f64, p.ops_per_cycle))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .filter(|s| !s.points.is_empty())
             .collect();

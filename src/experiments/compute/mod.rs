@@ -1,5 +1,7 @@
 //! Computing units: the clock, instruction-level parallelism, branches,
-//! SIMD lanes, peak FLOP/s, the roofline and scaling over cores.
+//! SIMD lanes, peak FLOP/s, the roofline, scaling over cores and Amdahl's
+//! law.
+pub mod amdahl;
 pub mod branches;
 pub mod clock;
 pub mod flops;

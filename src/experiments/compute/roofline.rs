@@ -226,6 +226,7 @@ impl Outcome for Roofline {
                     .map(|&ai| (ai, (c.gb_per_s * ai).min(self.peak_gflops)))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         series.push(XySeries {
@@ -236,6 +237,7 @@ impl Outcome for Roofline {
                 .map(|p| (p.flops_per_byte, p.gflops))
                 .collect(),
             line: false,
+            color_of: None,
         });
         // Kernels at the same intensity share one label.
         let mut notes: Vec<(f64, f64, String)> = Vec::new();

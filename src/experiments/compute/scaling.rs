@@ -76,19 +76,10 @@ pub struct Scaling {
     pub budget: String,
 }
 
-/// Fit Amdahl's serial fraction `s` from speed-ups `S(n)`:
-/// `S = 1 / (s + (1 − s)/n)`, so `s = (1/S − 1/n) / (1 − 1/n)`, averaged
-/// over every `n > 1`, clamped to [0, 1].
+/// Fit Amdahl's serial fraction from speed-ups (see
+/// [`crate::measure::stats::amdahl_fit`]).
 pub fn amdahl(points: &[(usize, f64)]) -> Option<f64> {
-    let est: Vec<f64> = points
-        .iter()
-        .filter(|(n, s)| *n > 1 && *s > 0.0)
-        .map(|&(n, s)| {
-            let inv_n = 1.0 / n as f64;
-            ((1.0 / s - inv_n) / (1.0 - inv_n)).clamp(0.0, 1.0)
-        })
-        .collect();
-    crate::measure::stats::mean(&est)
+    crate::measure::stats::amdahl_fit(points)
 }
 
 /// Measure with up to `threads` threads (default: every usable CPU).
@@ -300,6 +291,7 @@ impl Outcome for Scaling {
                     .map(|p| (p.threads as f64, p.speedup))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         if let Fact::Known(s) = self.cpu_share {
@@ -307,6 +299,7 @@ impl Outcome for Scaling {
                 label: format!("CPU share granted: {}", fmt_sig(s, 3)),
                 points: vec![(self.cpus as f64, s)],
                 line: false,
+                color_of: None,
             });
         }
         let oversubscribed = self.points.iter().any(|p| p.threads > self.cpus);

@@ -312,6 +312,7 @@ impl Outcome for Simd {
                 label: format!("sum, {precision}, {place}"),
                 points: pts,
                 line: true,
+                color_of: None,
             });
         }
         xy_chart(&XyChart {

@@ -316,6 +316,7 @@ impl Outcome for GrowthResult {
                     },
                     points,
                     line: true,
+                    color_of: None,
                 }
             })
             .collect();

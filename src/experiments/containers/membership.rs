@@ -273,6 +273,7 @@ impl Outcome for Membership {
                     .map(|p| (p.items as f64, p.ns_per_lookup))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         xy_chart(&XyChart {

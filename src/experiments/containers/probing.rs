@@ -242,6 +242,7 @@ impl Outcome for Probes {
                     .map(|p| (p.load_factor, p.hit_probes))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         let curve = |f: fn(f64, bool) -> f64| -> Vec<(f64, f64)> {
@@ -254,11 +255,13 @@ impl Outcome for Probes {
             label: "expected: uniform hashing".into(),
             points: curve(uniform_probes),
             line: true,
+            color_of: None,
         });
         series.push(XySeries {
             label: "expected: linear probing".into(),
             points: curve(linear_probes),
             line: true,
+            color_of: None,
         });
         let title = format!(
             "Slots looked at to find a key, {}-slot table",

@@ -298,6 +298,7 @@ impl Outcome for TableGrowthResult {
                     })
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         let title = format!(

@@ -290,6 +290,7 @@ impl Outcome for UniqueNames {
                     .map(|p| (p.entries as f64, p.ns_per_entry))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         xy_chart(&XyChart {

@@ -310,6 +310,7 @@ impl Outcome for Anomalies {
                         label: format!("{who}, {way}"),
                         points,
                         line: true,
+                        color_of: None,
                     });
                 }
             }

@@ -368,6 +368,7 @@ impl Outcome for Fibonacci {
                         label: format!("{who} {}", if lang == "rust" { name } else { way }),
                         points,
                         line: true,
+                        color_of: None,
                     });
                 }
             }

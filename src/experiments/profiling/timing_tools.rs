@@ -259,6 +259,7 @@ fn mib_series(label: String, samples: &[(f64, u64)]) -> XySeries {
             .map(|&(t, b)| (t, b as f64 / (1u64 << 20) as f64))
             .collect(),
         line: true,
+        color_of: None,
     }
 }
 

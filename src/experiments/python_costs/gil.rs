@@ -217,6 +217,7 @@ impl Outcome for Gil {
                     .map(|p| (p.workers as f64, p.speedup))
                     .collect(),
                 line: true,
+                color_of: None,
             })
             .collect();
         xy_chart(&XyChart {
