@@ -140,9 +140,89 @@ fn ilp_experiment_shape() {
             assert!(json["points"][0]["ops_per_cycle"].is_f64());
             r.plot().unwrap();
             assert!(r.reading().starts_with("At "));
+            // Counted IPC: three loops, or one reason.
+            match &r.ipc {
+                hpp::error::Fact::Known(rows) => {
+                    assert_eq!(rows.len(), 3);
+                    assert!(rows.iter().all(|x| x.instructions > 0 && x.cycles > 0));
+                    assert!(r.reading().contains("Counted by the CPU"));
+                }
+                hpp::error::Fact::Unavailable(u) => {
+                    assert!(!u.unavailable.is_empty());
+                    assert!(
+                        r.reading()
+                            .contains("counted by the CPU itself: unavailable")
+                    );
+                }
+            }
         }
         Err(e) => assert!(e.to_string().contains("unavailable"), "{e}"),
     }
+}
+
+#[test]
+fn the_ilp_reading_follows_the_counts() {
+    use hpp::error::Fact;
+    use hpp::experiments::compute::ilp::{
+        IPC_COMPILED, IPC_INTERPRETED, IPC_SUM, Ilp, IlpPoint, IpcRow,
+    };
+    let pt = |chains: usize, per_cycle: f64| IlpPoint {
+        op: "f64_add".into(),
+        chains,
+        ops_per_ns: per_cycle * 3.0,
+        ops_per_cycle: per_cycle,
+    };
+    let row = |kernel: &str, elements: u64, instructions: u64, cycles: u64| IpcRow {
+        kernel: kernel.into(),
+        elements,
+        instructions,
+        cycles,
+        seconds: cycles as f64 / 3e9,
+    };
+    let mut r = Ilp {
+        experiment: "ilp".into(),
+        ghz: 3.0,
+        points: vec![pt(1, 0.25), pt(8, 2.0)],
+        missing: vec![],
+        ipc: Fact::Known(vec![
+            row(IPC_SUM, 1000, 1300, 1000),
+            row(IPC_COMPILED, 1000, 3000, 1000),
+            row(IPC_INTERPRETED, 1000, 60_000, 30_000),
+        ]),
+        budget: "quick".into(),
+    };
+    let text = r.reading();
+    assert!(
+        text.contains("f64_add went 8× further per cycle with independent chains (2 instructions per cycle × 3 GHz = 6 billion a second)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sum loop, interpreted ran 2 instructions per cycle (6 billion a second, 60 per element)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("The interpreter needed 20× the compiled loop's instructions for the same sum, and ran fewer of them per cycle"),
+        "{text}"
+    );
+    // An interpreter running as many per cycle: its cost is the count.
+    r.ipc = Fact::Known(vec![
+        row(IPC_COMPILED, 1000, 3000, 1000),
+        row(IPC_INTERPRETED, 1000, 60_000, 15_000),
+    ]);
+    assert!(r.reading().contains("its cost is the extra instructions"));
+    // Chains that barely overlap (a starved vCPU): no ILP story.
+    r.points = vec![pt(1, 0.25), pt(8, 0.3)];
+    r.ipc = Fact::unavailable("no hardware PMU exposed");
+    let text = r.reading();
+    assert!(
+        text.contains("Independent chains gained little here (at most 1.2×)"),
+        "{text}"
+    );
+    assert!(!text.contains("side by side:"), "{text}");
+    assert!(
+        text.contains("counted by the CPU itself: unavailable: no hardware PMU exposed"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -633,7 +713,11 @@ mod amdahl_reading {
             "{text}"
         );
         a.plot().unwrap();
-        assert!(a.headlines().iter().any(|h| (h.value - 1.6 * 0.97).abs() < 1e-9));
+        assert!(
+            a.headlines()
+                .iter()
+                .any(|h| (h.value - 1.6 * 0.97).abs() < 1e-9)
+        );
     }
 
     #[test]

@@ -33,8 +33,53 @@ pub struct IlpPoint {
     pub ops_per_cycle: f64,
 }
 
+/// Instructions per cycle, counted by the CPU around one loop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IpcRow {
+    /// What ran: [`IPC_SUM`], [`IPC_COMPILED`] or [`IPC_INTERPRETED`].
+    pub kernel: String,
+    /// Elements (or loop iterations) it handled in all.
+    pub elements: u64,
+    /// Instructions retired.
+    pub instructions: u64,
+    /// Cycles.
+    pub cycles: u64,
+    /// Wall-clock seconds of the counted call.
+    pub seconds: f64,
+}
+
+impl IpcRow {
+    /// Instructions per cycle.
+    pub fn ipc(&self) -> f64 {
+        self.instructions as f64 / self.cycles.max(1) as f64
+    }
+
+    /// Instructions per second.
+    pub fn per_second(&self) -> f64 {
+        self.instructions as f64 / self.seconds.max(1e-12)
+    }
+
+    /// Instructions per element.
+    pub fn per_element(&self) -> f64 {
+        self.instructions as f64 / self.elements.max(1) as f64
+    }
+}
+
+/// `sum_f64` over 4096 floats (in L1), many times.
+pub const IPC_SUM: &str = "sum_f64 (floats in L1)";
+/// The integer sum loop, compiled.
+pub const IPC_COMPILED: &str = "sum loop, compiled";
+/// The same loop run by hpp's toy bytecode interpreter.
+pub const IPC_INTERPRETED: &str = "sum loop, interpreted";
+
+fn not_measured() -> Fact<Vec<IpcRow>> {
+    Fact::unavailable("not measured by the hpp that wrote this file")
+}
+
 /// The `ilp` result. JSON: `ghz`, `points[{op, chains, ops_per_ns,
-/// ops_per_cycle}]`, `missing[{op, why}]` for operations this CPU lacks.
+/// ops_per_cycle}]`, `missing[{op, why}]` for operations this CPU lacks,
+/// `ipc` (counted IPC: `[{kernel, elements, instructions, cycles,
+/// seconds}]`, or `{"unavailable": why}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ilp {
     /// Always "ilp".
@@ -45,6 +90,10 @@ pub struct Ilp {
     pub points: Vec<IlpPoint>,
     /// Operations not measured here, and why.
     pub missing: Vec<(String, Unavailable)>,
+    /// Instructions per cycle counted by the CPU's own counters, for a
+    /// compiled sum and an interpreter's loop, or why not.
+    #[serde(default = "not_measured")]
+    pub ipc: Fact<Vec<IpcRow>>,
     /// Budget used.
     pub budget: String,
 }
@@ -96,13 +145,72 @@ pub fn ilp(_machine: &Machine, budget: &Budget) -> Result<Ilp> {
             });
         }
     }
+    let ipc = counted_ipc(budget);
     Ok(Ilp {
         experiment: "ilp".into(),
         ghz,
         points,
         missing,
+        ipc,
         budget: budget.level.to_string(),
     })
+}
+
+/// Count instructions and cycles around three loops: a compiled float sum
+/// over data in L1, an integer sum loop compiled, and the same loop run by
+/// hpp's toy bytecode interpreter (the shape of CPython's eval loop).
+fn counted_ipc(budget: &Budget) -> Fact<Vec<IpcRow>> {
+    use crate::kernels::interp::{compiled_sum, interpreted_sum};
+    use crate::kernels::memory::{make_f64, sum_f64};
+    use crate::measure::count;
+    use std::hint::black_box;
+    use std::time::Instant;
+
+    let repeats: u64 = budget.level.pick(200, 1000, 4000);
+    let n: u64 = budget.level.pick(300_000, 1_000_000, 4_000_000);
+    let data = match make_f64(4096) {
+        Ok(d) => d,
+        Err(e) => return Fact::unavailable(e.to_string()),
+    };
+    let mut rows = Vec::new();
+    let mut counted = |kernel: &str, elements: u64, f: &mut dyn FnMut()| -> Option<Unavailable> {
+        let start = Instant::now();
+        let ((), c) = count(f);
+        let seconds = start.elapsed().as_secs_f64();
+        match c {
+            Fact::Known(c) => {
+                rows.push(IpcRow {
+                    kernel: kernel.into(),
+                    elements,
+                    instructions: c.instructions,
+                    cycles: c.cycles,
+                    seconds,
+                });
+                None
+            }
+            Fact::Unavailable(u) => Some(u),
+        }
+    };
+    let floats = repeats * data.len() as u64;
+    let why = counted(IPC_SUM, floats, &mut || {
+        for _ in 0..repeats {
+            black_box(sum_f64(black_box(&data)));
+        }
+    })
+    .or_else(|| {
+        counted(IPC_COMPILED, n, &mut || {
+            black_box(compiled_sum(black_box(n as i64)));
+        })
+    })
+    .or_else(|| {
+        counted(IPC_INTERPRETED, n, &mut || {
+            black_box(interpreted_sum(black_box(n as i64)).ok());
+        })
+    });
+    if let Some(u) = why {
+        return Fact::Unavailable(u);
+    }
+    Fact::Known(rows)
 }
 
 impl Ilp {
@@ -173,8 +281,18 @@ impl Outcome for Ilp {
             .iter()
             .map(|(op, u)| format!("{op}: {u}"))
             .collect();
-        format!(
-            "At {} GHz — {}. Independent work runs side by side; a single dependent chain, like an interpreter's loop, cannot.{}",
+        // The widest gain any operation got from independent chains.
+        let gain = IlpOp::ALL
+            .iter()
+            .filter_map(|op| {
+                let pts = self.of(op.name());
+                let one = pts.first()?.ops_per_cycle;
+                let best = pts.iter().map(|p| p.ops_per_cycle).fold(0.0, f64::max);
+                Some((op.name(), best / one, best))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let mut s = format!(
+            "At {} GHz — {}.{}",
             fmt_sig(self.ghz, 3),
             parts.join("; "),
             if missing.is_empty() {
@@ -182,7 +300,65 @@ impl Outcome for Ilp {
             } else {
                 format!(" ({})", missing.join("; "))
             }
-        )
+        );
+        if let Some((op, g, best)) = gain {
+            if g >= 1.5 {
+                s.push_str(&format!(
+                    " Independent work ran side by side: {op} went {}× further per cycle with independent chains ({} instructions per cycle × {} GHz = {} billion a second); a single dependent chain, like an interpreter's loop, cannot.",
+                    fmt_sig(g, 2),
+                    fmt_sig(best, 2),
+                    fmt_sig(self.ghz, 3),
+                    fmt_sig(best * self.ghz, 3)
+                ));
+            } else {
+                s.push_str(&format!(
+                    " Independent chains gained little here (at most {}×): this core, or its share of one, ran them barely side by side.",
+                    fmt_sig(g, 2)
+                ));
+            }
+        }
+        s.push_str(&self.ipc_reading());
+        s
+    }
+}
+
+impl Ilp {
+    fn ipc_reading(&self) -> String {
+        let rows = match &self.ipc {
+            Fact::Unavailable(u) => {
+                return format!(
+                    " Instructions per cycle counted by the CPU itself: unavailable: {}.",
+                    u.unavailable
+                );
+            }
+            Fact::Known(rows) => rows,
+        };
+        let find = |k: &str| rows.iter().find(|r| r.kernel == k);
+        let mut s = String::from(" Counted by the CPU:");
+        for r in rows {
+            s.push_str(&format!(
+                " {} ran {} instructions per cycle ({} billion a second, {} per element);",
+                r.kernel,
+                fmt_sig(r.ipc(), 3),
+                fmt_sig(r.per_second() / 1e9, 3),
+                fmt_sig(r.per_element(), 3)
+            ));
+        }
+        s.pop();
+        s.push('.');
+        if let (Some(c), Some(i)) = (find(IPC_COMPILED), find(IPC_INTERPRETED)) {
+            let more = i.per_element() / c.per_element();
+            s.push_str(&format!(
+                " The interpreter needed {}× the compiled loop's instructions for the same sum{}.",
+                fmt_sig(more, 3),
+                if i.ipc() >= c.ipc() {
+                    ", and ran them at least as fast per cycle: its cost is the extra instructions"
+                } else {
+                    ", and ran fewer of them per cycle: its steps wait on each other"
+                }
+            ));
+        }
+        s
     }
 }
 
