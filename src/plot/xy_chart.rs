@@ -183,20 +183,48 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
                 });
             }
         }
-        for (x, y, text) in c.notes {
-            if ok(&(*x, *y)) {
-                let style = ("sans-serif", 14).into_font().color(&BLACK).pos(
-                    plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Right,
-                        plotters::style::text_anchor::VPos::Bottom,
-                    ),
-                );
-                chart.draw_series(std::iter::once(Text::new(
-                    text.clone(),
-                    (tx(*x) - xpad * 0.2, ty(*y) + (y_hi - y_lo) * 0.07),
-                    style,
-                )))?;
+        // Notes, left to right; one that would overlap a note already
+        // placed moves up a line (kernels at nearby intensities, say).
+        let mut notes: Vec<&(f64, f64, String)> =
+            c.notes.iter().filter(|n| ok(&(n.0, n.1))).collect();
+        notes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+        let (line_h, char_w) = (16, 7);
+        for (x, y, text) in notes {
+            let (px, py) = chart.backend_coord(&(tx(*x), ty(*y)));
+            let w = text.chars().count() as i32 * char_w;
+            // Right-aligned ending just left of the point, above it; at the
+            // left edge, starting right of it instead.
+            let (x0, x1, anchor, at) = if px - 4 - w < 0 {
+                (
+                    px + 4,
+                    px + 4 + w,
+                    plotters::style::text_anchor::HPos::Left,
+                    px + 4,
+                )
+            } else {
+                (
+                    px - 4 - w,
+                    px - 4,
+                    plotters::style::text_anchor::HPos::Right,
+                    px - 4,
+                )
+            };
+            let mut bottom = py - 22;
+            while placed
+                .iter()
+                .any(|b| x0 < b.2 && b.0 < x1 && bottom - line_h < b.3 && b.1 < bottom)
+            {
+                bottom -= line_h;
             }
+            placed.push((x0, bottom - line_h, x1, bottom));
+            let style = ("sans-serif", 14).into_font().color(&BLACK).pos(
+                plotters::style::text_anchor::Pos::new(
+                    anchor,
+                    plotters::style::text_anchor::VPos::Bottom,
+                ),
+            );
+            root.draw(&Text::new(text.clone(), (at, bottom), style))?;
         }
         chart
             .configure_series_labels()
