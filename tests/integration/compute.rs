@@ -73,6 +73,54 @@ fn xy_chart_draws_notes_and_refuses_nothing() {
     })
     .unwrap();
     assert!(fig.svg.contains("peak") && fig.svg.contains("year"));
+
+    // Notes at nearby points do not overlap: each text's box (its anchor
+    // point, ~7 px a character, a 16 px line) is clear of the others'.
+    let close = [XySeries {
+        label: "kernels".into(),
+        points: vec![(0.083, 2.1), (0.125, 3.3), (0.125, 3.6), (0.31, 4.0)],
+        line: false,
+        color_of: None,
+    }];
+    let fig = xy_chart(&XyChart {
+        title: "R",
+        x_label: "ai",
+        y_label: "GFLOP/s",
+        series: &close,
+        log_x: true,
+        log_y: true,
+        notes: &[
+            (0.083, 2.1, "triad".into()),
+            (0.125, 3.3, "sum, dot".into()),
+            (0.31, 4.0, "5-point stencil".into()),
+        ],
+    })
+    .unwrap();
+    let boxes: Vec<(f64, f64, f64, f64)> = ["triad", "sum, dot", "5-point stencil"]
+        .iter()
+        .map(|t| {
+            let at = fig.svg.find(&format!(">\n{t}\n</text>")).unwrap();
+            let tag = &fig.svg[fig.svg[..at].rfind("<text").unwrap()..at];
+            let attr = |name: &str| -> f64 {
+                let i = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+                tag[i..].split('"').next().unwrap().parse().unwrap()
+            };
+            let (x, y) = (attr("x"), attr("y"));
+            let w = t.chars().count() as f64 * 7.0;
+            if tag.contains("text-anchor=\"end\"") {
+                (x - w, y - 16.0, x, y)
+            } else {
+                (x, y - 16.0, x + w, y)
+            }
+        })
+        .collect();
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            let overlap = a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+            assert!(!overlap, "{a:?} and {b:?} overlap");
+        }
+    }
+
     let empty = [XySeries {
         label: "none".into(),
         points: vec![(1.0, -1.0)],
