@@ -126,6 +126,12 @@ pub const CHAPTER: Chapter = Chapter {
             load: load_as::<x::Tiers>,
         },
         Entry {
+            name: "buses",
+            about: "this machine's PCIe links and memory modules (sysfs, DMI), what each carries in theory, a reference table of common links, and measured memory, disk and loopback bandwidth beside them",
+            run: |m, b, o| Ok(Box::new(buses(m, b, o.dir.as_deref())?)),
+            load: load_as::<x::Buses>,
+        },
+        Entry {
             name: "pointers",
             about: "the same floats contiguous, boxed in order, boxes shuffled, linked list: L1 to main memory",
             run: |m, b, _| Ok(Box::new(x::pointers(m, b)?)),
@@ -198,6 +204,24 @@ pub fn tier_inputs(
             round_trip_us: n.round_trip_us,
         }),
     }
+}
+
+/// The buses, with the bandwidths they are set beside measured first (the
+/// notebook passes the results it already has instead).
+///
+/// # Errors
+/// As `bandwidth`.
+pub fn buses(machine: &Machine, budget: &Budget, dir: Option<&Path>) -> Result<x::Buses> {
+    let bandwidth = x::bandwidth(machine, budget, None)?;
+    let mut measured: Vec<Box<dyn x::Outcome>> = vec![Box::new(bandwidth)];
+    if let Ok(s) = x::storage(machine, budget, dir) {
+        measured.push(Box::new(s));
+    }
+    if let Ok(n) = x::network(machine, budget) {
+        measured.push(Box::new(n));
+    }
+    let refs: Vec<&dyn x::Outcome> = measured.iter().map(|b| b.as_ref()).collect();
+    x::buses(machine, &refs)
 }
 
 /// Run what `tiers` needs (latency, storage in `dir`, network) and build

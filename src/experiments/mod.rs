@@ -44,6 +44,7 @@ pub use containers::search::{search, search_with};
 pub use containers::sort::{Sort, sort, sort_with};
 pub use containers::table_growth::{TableGrowthResult, table_growth, table_growth_with};
 pub use containers::unique_names::{UniqueNames, unique_names, unique_names_with};
+pub use io::buses::{Buses, buses, buses_at};
 pub use io::network::{Network, network};
 pub use io::storage::{Storage, storage};
 pub use io::tiers::{TierInputs, Tiers, tiers_from};

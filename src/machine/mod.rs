@@ -8,6 +8,7 @@
 //! read, as on an unknown platform.
 
 mod build_info;
+pub mod buses;
 pub mod huge_pages;
 pub mod interpreters;
 pub mod linux;

@@ -1,6 +1,7 @@
 //! hpp's one integration test binary.
 
 mod arrays;
+mod buses;
 mod cli;
 mod club;
 mod compiling;

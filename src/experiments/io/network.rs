@@ -78,14 +78,24 @@ impl Outcome for Network {
     }
 
     fn headlines(&self) -> Vec<Headline> {
-        Headline::new(
-            "loopback_rtt_us",
-            "Loopback round trip",
-            Some(self.round_trip_us),
-            "µs",
-            false,
-        )
+        [
+            Headline::new(
+                "loopback_rtt_us",
+                "Loopback round trip",
+                Some(self.round_trip_us),
+                "µs",
+                false,
+            ),
+            Headline::new(
+                "loopback_stream_gbs",
+                "Loopback TCP, one stream",
+                Some(self.stream_gb_per_s),
+                "GB/s",
+                true,
+            ),
+        ]
         .into_iter()
+        .flatten()
         .collect()
     }
 

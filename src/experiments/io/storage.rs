@@ -180,6 +180,21 @@ impl Outcome for Storage {
         "storage"
     }
 
+    fn headlines(&self) -> Vec<crate::experiments::outcome::Headline> {
+        let device = self
+            .row("sequential", "device")
+            .and_then(|r| r.mb_per_s.known().copied());
+        crate::experiments::outcome::Headline::new(
+            "disk_seq_read_mbs",
+            "Disk sequential read, bypassing the page cache",
+            device,
+            "MB/s",
+            true,
+        )
+        .into_iter()
+        .collect()
+    }
+
     fn plot(&self) -> Result<Figure> {
         let bars: Vec<(String, f64)> = self
             .rows
