@@ -96,14 +96,20 @@ pub fn memory_job(threads: usize, data: &[f64], chunks: usize) -> Result<f64> {
 }
 
 /// Amdahl's job: `units` of [`compute_unit`], the first `serial` of them
-/// one after another on the calling thread, the rest shared among `pool`'s
-/// threads. Returns the sum of the units.
+/// one after another on one of `pool`'s threads, the rest shared among all
+/// of them. Returns the sum of the units.
+///
+/// The serial part runs inside the pool too: run on the calling thread, it
+/// would compete for the CPUs with the pool's idle threads, which spin a
+/// while before they sleep — one thread more than the CPUs.
 pub fn amdahl_job(pool: &rayon::ThreadPool, units: usize, serial: usize) -> f64 {
     use rayon::prelude::*;
     let serial = serial.min(units);
-    let alone: f64 = (0..serial).map(compute_unit).sum();
-    let shared: f64 = pool.install(|| (serial..units).into_par_iter().map(compute_unit).sum());
-    alone + shared
+    pool.install(|| {
+        let alone: f64 = (0..serial).map(compute_unit).sum();
+        let shared: f64 = (serial..units).into_par_iter().map(compute_unit).sum();
+        alone + shared
+    })
 }
 
 /// A pool of `threads` threads of its own (none shared with other cells).
