@@ -96,7 +96,14 @@ pub fn xy_chart(c: &XyChart<'_>) -> Result<Figure> {
         f64::MIN
     };
     // Counts on a short linear axis (threads, say) get whole-number ticks.
-    let counts = !c.log_x && x_hi - x_lo <= 32.0 && pts.iter().all(|p| p.0.fract() == 0.0);
+    // (Model curves, dense lines, are drawn between the counts.)
+    let counts = !c.log_x
+        && x_hi - x_lo <= 32.0
+        && c.series
+            .iter()
+            .filter(|s| !(s.line && s.points.len() > 20))
+            .flat_map(|s| s.points.iter())
+            .all(|p| p.0.fract() == 0.0);
     let x_ticks = if counts {
         (x_hi - x_lo) as usize + 2
     } else {
