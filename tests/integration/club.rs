@@ -378,8 +378,11 @@ fn every_experiment_round_trips_its_own_json() {
         let r = load(real(n)).unwrap();
         let chapter = r.chapter_def().expect("chapter 1 is registered");
         let mut seen = 0;
+        // Experiments added to chapter 1 after these files were recorded.
+        let newer = ["amdahl", "buses"];
         for e in chapter.experiments {
             let Some(data) = r.data(e.name) else {
+                assert!(newer.contains(&e.name), "run {n} lacks {}", e.name);
                 continue;
             };
             let typed = (e.load)(data).unwrap_or_else(|err| panic!("{}: {err}", e.name));
@@ -393,9 +396,9 @@ fn every_experiment_round_trips_its_own_json() {
             seen += 1;
         }
         assert_eq!(
-            seen,
+            seen + newer.len(),
             chapter.experiments.len(),
-            "run {n} holds every experiment"
+            "run {n} holds every experiment but the newer ones"
         );
     }
 }
