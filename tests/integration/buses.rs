@@ -109,6 +109,15 @@ fn a_laptops_links_and_memory() {
     // Loopback slower than 10 Gb Ethernet: said so, not "more than".
     assert!(text.contains("72% of 10 Gb Ethernet's 1.25 GB/s"), "{text}");
     b.plot().unwrap();
+    // Without the reference table, no figure stands in for it.
+    let mut bare = b.clone();
+    bare.reference.clear();
+    let text = bare.reading();
+    assert!(
+        text.contains("Loopback TCP moved 0.9 GB/s without touching a wire."),
+        "{text}"
+    );
+    assert!(!text.contains("Ethernet"), "{text}");
 }
 
 #[test]

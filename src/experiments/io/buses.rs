@@ -152,6 +152,24 @@ impl Buses {
             .map(|r| r.gb_per_s)
     }
 
+    /// `got` GB/s set beside the reference table's `link` (called `name`):
+    /// ": 1.2× more than NAME's X GB/s" or ": 76% of NAME's X GB/s";
+    /// nothing when the table has no such row.
+    fn beside(&self, got: f64, link: &str, name: &str) -> String {
+        let Some(theory) = self.reference_gb(link).filter(|t| *t > 0.0) else {
+            return String::new();
+        };
+        format!(
+            ": {} {name}'s {} GB/s",
+            if got > theory {
+                format!("{}× more than", fmt_sig(got / theory, 2))
+            } else {
+                format!("{} of", fmt_percent(got / theory))
+            },
+            fmt_sig(theory, 3)
+        )
+    }
+
     /// A link's name: "NVMe SSD: PCIe 3.0 x4".
     pub fn link_name(l: &PcieLink) -> String {
         format!(
@@ -240,12 +258,12 @@ impl Outcome for Buses {
                     .collect();
                 if !slow.is_empty() {
                     s.push_str(&format!(
-                        " Below what the link allows right now: {} (links slow down when idle to save power).",
+                        " Below what the link allows right now: {} (an idle link often drops to a slower rate to save power).",
                         slow.join("; ")
                     ));
                 }
                 if !links.iter().any(|l| l.kind == "GPU") {
-                    s.push_str(" No GPU sits on a PCIe link here: an integrated GPU shares the CPU's memory instead.");
+                    s.push_str(" No GPU sits on a PCIe link here (an integrated GPU, where there is one, shares the CPU's memory instead).");
                 }
             }
             Fact::Unavailable(u) => {
@@ -277,16 +295,10 @@ impl Outcome for Buses {
                 }
             }
             (Fact::Unavailable(u), Some(g)) => {
-                let ch = self.reference_gb("DDR4-3200 channel").unwrap_or(25.6);
                 s.push_str(&format!(
-                    " Memory reads measured {} GB/s: {} one DDR4-3200 channel's {} GB/s (the modules' own type and speed: unavailable: {}).",
+                    " Memory reads measured {} GB/s{} (the modules' own type and speed: unavailable: {}).",
                     fmt_sig(g, 3),
-                    if g > ch {
-                        format!("{}× more than", fmt_sig(g / ch, 2))
-                    } else {
-                        format!("{} of", fmt_percent(g / ch))
-                    },
-                    fmt_sig(ch, 3),
+                    self.beside(g, "DDR4-3200 channel", "one DDR4-3200 channel"),
                     u.unavailable
                 ));
             }
@@ -309,28 +321,18 @@ impl Outcome for Buses {
                     name,
                     fmt_percent(d / link)
                 )),
-                None => {
-                    let x4 = self.reference_gb("PCIe 3.0 x4 (NVMe)").unwrap_or(3.94);
-                    s.push_str(&format!(
-                        " Sequential disk reads measured {} GB/s, {} of what a PCIe 3.0 x4 NVMe link carries ({} GB/s).",
-                        fmt_sig(d, 3),
-                        fmt_percent(d / x4),
-                        fmt_sig(x4, 3)
-                    ));
-                }
+                None => s.push_str(&format!(
+                    " Sequential disk reads measured {} GB/s{}.",
+                    fmt_sig(d, 3),
+                    self.beside(d, "PCIe 3.0 x4 (NVMe)", "a PCIe 3.0 x4 NVMe link")
+                )),
             }
         }
         if let Some(l) = self.measured(LOOPBACK) {
-            let ten = self.reference_gb("Ethernet 10 Gb/s").unwrap_or(1.25);
             s.push_str(&format!(
-                " Loopback TCP moved {} GB/s without touching a wire: {} 10 Gb Ethernet's {} GB/s.",
+                " Loopback TCP moved {} GB/s without touching a wire{}.",
                 fmt_sig(l, 3),
-                if l >= ten {
-                    format!("{}× more than", fmt_sig(l / ten, 2))
-                } else {
-                    format!("{} of", fmt_percent(l / ten))
-                },
-                fmt_sig(ten, 3)
+                self.beside(l, "Ethernet 10 Gb/s", "10 Gb Ethernet")
             ));
         }
         s.trim().to_string()
