@@ -74,11 +74,17 @@ impl Chain {
         }
         let words_per_node = node_bytes / w;
         let len = nodes * words_per_node;
-        let pad = if huge { HUGE_PAGE / w } else { 0 };
+        // Room to align the start to a huge page and to round the advised
+        // region up to whole huge pages: the kernel only backs a huge page
+        // that the advice covers entirely, so a chain smaller than 2 MiB still
+        // gets one.
+        let huge_words = HUGE_PAGE / w;
+        let pad = if huge { 2 * huge_words } else { 0 };
         let mut buf = vec![0usize; len + pad];
         let start = if huge {
-            let s = buf.as_ptr().align_offset(HUGE_PAGE).min(pad);
-            advise_huge(&mut buf[s..s + len]);
+            let s = buf.as_ptr().align_offset(HUGE_PAGE).min(huge_words);
+            let advised = len.div_ceil(huge_words) * huge_words;
+            advise_huge(&mut buf[s..s + advised]);
             s
         } else {
             0

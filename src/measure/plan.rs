@@ -42,6 +42,24 @@ pub fn size_steps(lo: u64, hi: u64, factor: u64) -> Vec<u64> {
     v
 }
 
+/// Sizes from `lo` to `hi` inclusive in half-octave steps: each power-of-two
+/// multiple of `lo` and one and a half times it (4, 6, 8, 12, 16 KiB, …), so
+/// a cache level spans twice as many points as with doubling and falls
+/// between sizes less often; `hi` itself is included if the steps miss it.
+pub fn half_octave_steps(lo: u64, hi: u64) -> Vec<u64> {
+    let mut v = Vec::new();
+    for s in size_steps(lo, hi, 2) {
+        v.push(s);
+        let mid = s.saturating_add(s / 2);
+        if s / 2 > 0 && mid < hi {
+            v.push(mid);
+        }
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// The largest working set a sweep should reach: four times the last-level
 /// cache (so the largest point is well out in main memory), or the budget's
 /// ceiling when the caches are unknown; never above the budget, never below
