@@ -174,6 +174,75 @@ def cmd_build(_args):
         print(f"wrote {out.relative_to(ROOT)}")
 
 
+# Chapters shaped as one club session: every Predict has a guess cell that
+# a later cell compares with the measurement.
+GUESSING = {"01_understanding"}
+
+# Sections whose plot is not an experiment a reader predicts.
+NO_PREDICT = ("Your machine in numbers",)
+
+HEADING = re.compile(r"^#{1,6} ")
+
+
+def heading_lines(source):
+    """Indexes of the Markdown heading lines of a cell, outside code fences."""
+    out, fenced = [], False
+    for i, line in enumerate(source.splitlines()):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and HEADING.match(line):
+            out.append(i)
+    return out
+
+
+def shape_problems(nb, name):
+    """A notebook shaped for reading: no Markdown cell runs one section's
+    text into the next section's heading; in a GUESSING chapter, every
+    section with a plot asks a Predict, every Predict has one `let guess =`
+    cell, and every guess is compared (`.against(guess)`) before the next."""
+    problems = []
+    section, predicts, guesses, plots, pending = "(top)", 0, 0, False, False
+
+    def close():
+        if name not in GUESSING:
+            return
+        if pending:
+            problems.append(f"{name}: section '{section}': its guess is never compared (.against(guess))")
+        if predicts != guesses:
+            problems.append(f"{name}: section '{section}': {predicts} Predict(s) but {guesses} guess cell(s)")
+        if plots and not predicts and not section.startswith(NO_PREDICT):
+            problems.append(f"{name}: section '{section}': runs an experiment but asks no Predict")
+
+    for i, cell in enumerate(nb.cells):
+        src = cell.source
+        if cell.cell_type == "markdown":
+            heads = heading_lines(src)
+            if heads and heads != [0]:
+                later = [h for h in heads if h > 0]
+                problems.append(
+                    f"{name} cell {i}: a heading ({src.splitlines()[later[0]][:60]!r}) after other text: "
+                    "split the cell at the heading")
+            if heads and heads[0] == 0:
+                close()
+                section = src.splitlines()[0].lstrip("# ").strip()
+                predicts, guesses, plots, pending = 0, 0, False, False
+            predicts += src.count("**Predict")
+        elif cell.cell_type == "code":
+            if src.lstrip().startswith("let guess ="):
+                if pending:
+                    problems.append(f"{name} cell {i}: a second guess before the first was compared")
+                guesses += 1
+                pending = True
+            if ".against(guess)" in src:
+                if not pending:
+                    problems.append(f"{name} cell {i}: compares a guess that this section never asked for")
+                pending = False
+            if "plot" in cell.metadata.get("tags", []):
+                plots = True
+    close()
+    return problems
+
+
 def cmd_check(_args):
     problems = []
     sources = chapter_sources()
@@ -192,6 +261,8 @@ def cmd_check(_args):
                 break
         if text != generate(md):
             problems.append(f"{ipynb.name} differs from what {md.relative_to(ROOT)} generates: {FIX}")
+        import nbformat
+        problems += shape_problems(nbformat.reads(text, as_version=4), md.stem)
     for ipynb in sorted(NOTEBOOKS.glob("*.ipynb")):
         if not (CHAPTERS / (ipynb.stem + ".md")).exists():
             problems.append(f"{ipynb.name} has no chapter source in chapters/")

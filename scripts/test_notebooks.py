@@ -66,6 +66,61 @@ jupyter:
 """
 
 
+def shaped(*cells):
+    """A notebook from ("md", text) / ("code", text) / ("plot", text) pairs."""
+    nb = nbformat.v4.new_notebook()
+    for kind, text in cells:
+        if kind == "md":
+            nb.cells.append(nbformat.v4.new_markdown_cell(text))
+        else:
+            tags = {"tags": ["plot"]} if kind == "plot" else {}
+            nb.cells.append(nbformat.v4.new_code_cell(text, metadata=tags))
+    return nb
+
+
+class Shape(unittest.TestCase):
+    GOOD = [
+        ("md", "## Latency\n\n**Predict.** How many times slower?"),
+        ("code", "let guess = 100.0; // your guess"),
+        ("plot", "let lat = latency(&m, &b)?;\nlat.against(guess)"),
+        ("md", "**Read.** It says so."),
+        ("md", "## Your machine in numbers"),
+        ("plot", "club"),
+    ]
+
+    def test_a_session_shaped_chapter_passes(self):
+        self.assertEqual(notebooks.shape_problems(shaped(*self.GOOD), "01_understanding"), [])
+
+    def test_a_reading_run_into_the_next_heading_fails(self):
+        cells = list(self.GOOD)
+        cells[3] = ("md", "**Read.** It says so.\n\n## Next section\n\nA claim.")
+        found = notebooks.shape_problems(shaped(*cells), "02_profiling")
+        self.assertTrue(any("split the cell" in p for p in found), found)
+
+    def test_a_heading_inside_a_code_fence_is_not_a_heading(self):
+        cells = [("md", "## A\n\n```py\n# a comment\n```")]
+        self.assertEqual(notebooks.shape_problems(shaped(*cells), "02_profiling"), [])
+
+    def test_a_predict_without_a_guess_fails(self):
+        cells = [c for c in self.GOOD if not c[1].startswith("let guess")]
+        found = notebooks.shape_problems(shaped(*cells), "01_understanding")
+        self.assertTrue(any("1 Predict(s) but 0 guess" in p for p in found), found)
+        self.assertTrue(any("never asked for" in p for p in found), found)
+
+    def test_a_guess_never_compared_fails(self):
+        cells = list(self.GOOD)
+        cells[2] = ("plot", "let lat = latency(&m, &b)?;\nlat")
+        found = notebooks.shape_problems(shaped(*cells), "01_understanding")
+        self.assertTrue(any("never compared" in p for p in found), found)
+
+    def test_an_experiment_without_a_predict_fails(self):
+        cells = [("md", "## Storage"), ("plot", "let disk = storage(&m, &b, None)?;\ndisk")]
+        found = notebooks.shape_problems(shaped(*cells), "01_understanding")
+        self.assertTrue(any("asks no Predict" in p for p in found), found)
+        # Other chapters are not shaped as a session (yet).
+        self.assertEqual(notebooks.shape_problems(shaped(*cells), "02_profiling"), [])
+
+
 class Generation(unittest.TestCase):
     def generate(self, body):
         with tempfile.TemporaryDirectory() as d:

@@ -16,6 +16,25 @@ pub const CHAPTER: Chapter = Chapter {
     number: 1,
     slug: "understanding",
     title: "Understanding Performant Python",
+    // The club session's core path (the notebook marks the rest
+    // take-home): about a dozen experiments a group can predict, run and
+    // discuss in one evening.
+    core: &[
+        "sum_layout",
+        "clock",
+        "ilp",
+        "simd",
+        "scaling",
+        "amdahl",
+        "latency",
+        "access",
+        "bandwidth",
+        "roofline",
+        "heavy_data",
+        "pointers",
+        "python",
+        "gil",
+    ],
     experiments: &[
         Entry {
             name: "sum_layout",

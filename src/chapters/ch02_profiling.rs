@@ -10,6 +10,7 @@ pub const CHAPTER: Chapter = Chapter {
     number: 2,
     slug: "profiling",
     title: "Profiling to Find Bottlenecks",
+    core: &[],
     experiments: &[
         Entry {
             name: "julia",

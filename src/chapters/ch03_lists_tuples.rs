@@ -9,6 +9,7 @@ pub const CHAPTER: Chapter = Chapter {
     number: 3,
     slug: "lists_tuples",
     title: "Lists and Tuples",
+    core: &[],
     experiments: &[
         Entry {
             name: "search",

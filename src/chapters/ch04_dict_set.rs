@@ -9,6 +9,7 @@ pub const CHAPTER: Chapter = Chapter {
     number: 4,
     slug: "dict_set",
     title: "Dictionaries and Sets",
+    core: &[],
     experiments: &[
         Entry {
             name: "bad_hash",

@@ -9,6 +9,7 @@ pub const CHAPTER: Chapter = Chapter {
     number: 5,
     slug: "iterators",
     title: "Iterators and Generators",
+    core: &[],
     experiments: &[
         Entry {
             name: "fibonacci",

@@ -9,6 +9,7 @@ pub const CHAPTER: Chapter = Chapter {
     number: 6,
     slug: "matrix",
     title: "Matrix and Vector Computation",
+    core: &[],
     experiments: &[
         Entry {
             name: "norm",

@@ -10,6 +10,7 @@ pub const CHAPTER: Chapter = Chapter {
     number: 8,
     slug: "compiling",
     title: "Compiling to C",
+    core: &[],
     experiments: &[
         Entry {
             name: "routes",

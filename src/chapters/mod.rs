@@ -78,6 +78,9 @@ pub struct Chapter {
     pub title: &'static str,
     /// Its experiments, in notebook order.
     pub experiments: &'static [Entry],
+    /// The experiments a book club runs together in one session (the core
+    /// path); the rest are take-home. Empty: every experiment is core.
+    pub core: &'static [&'static str],
 }
 
 impl Chapter {
@@ -89,6 +92,12 @@ impl Chapter {
     /// The entry called `name` in this chapter.
     pub fn entry(&self, name: &str) -> Option<&'static Entry> {
         self.experiments.iter().find(|e| e.name == name)
+    }
+
+    /// Whether `name` is on the chapter's core path (a club session runs
+    /// it together) rather than take-home.
+    pub fn is_core(&self, name: &str) -> bool {
+        self.core.is_empty() || self.core.contains(&name)
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod folder;
 pub mod headlines;
 pub mod page;
+pub mod plan;
 pub mod results;
 pub mod session;
 pub mod side_by_side;
@@ -13,6 +14,7 @@ pub mod spread;
 pub use folder::{Book, Skipped, gather};
 pub use headlines::{MemberHeadline, headlines};
 pub use page::{report_html, summary_html};
+pub use plan::{SessionPlan, session_plan};
 pub use results::{ChapterResults, RunQuality, load, parse};
 pub use session::{ChapterRun, run_chapter};
 pub use side_by_side::{Club, Drawn, load_club};

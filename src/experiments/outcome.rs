@@ -165,10 +165,21 @@ pub(crate) fn series_keys<'a>(
 }
 
 pub(crate) fn show(o: &dyn Outcome) {
+    show_with(o, "");
+}
+
+/// As [`show`], with `more` (a sentence about this result) after the
+/// reading.
+pub(crate) fn show_with(o: &dyn Outcome, more: &str) {
+    let reading = if more.is_empty() {
+        o.reading()
+    } else {
+        format!("{}\n{more}", o.reading())
+    };
     match o.plot() {
         Ok(fig) => println!(
             "{}\n{}",
-            o.reading(),
+            reading,
             crate::display::evcxr_content(&[
                 ("image/svg+xml", fig.svg.trim()),
                 ("text/plain", &format!("[figure] {}", fig.title)),
@@ -178,7 +189,7 @@ pub(crate) fn show(o: &dyn Outcome) {
             "{}",
             crate::display::evcxr_content(&[(
                 "text/plain",
-                &format!("{}\n{}\n({e})", o.table(), o.reading())
+                &format!("{}\n{}\n({e})", o.table(), reading)
             )])
         ),
     }

@@ -162,7 +162,24 @@ fn the_norm_checks_every_way_and_reads_the_numbers() {
 fn the_traffic_counts_heap_and_streams_for_every_rung() {
     use hpp::experiments::arrays::traffic::streams;
     let m = hpp::machine::machine();
-    let t = hpp::experiments::diffusion_traffic_with(&m, &tiny(), None).unwrap();
+    // Allocation counts are the whole process's, and the tests beside this
+    // one allocate too, so a count can come out higher than the step's own,
+    // never lower: up to three runs, keeping the first where the flat
+    // buffers' count is clear of the nested one's.
+    let clear = |t: &hpp::experiments::DiffusionTraffic| {
+        let a = |name: &str| {
+            t.at("rust", name, BOOK_N)
+                .and_then(|r| r.allocations_per_step)
+        };
+        matches!((a(RUST[0]), a(RUST[2])), (Some(n), Some(f)) if f < n / 10.0)
+    };
+    let mut t = hpp::experiments::diffusion_traffic_with(&m, &tiny(), None).unwrap();
+    for _ in 0..2 {
+        if clear(&t) {
+            break;
+        }
+        t = hpp::experiments::diffusion_traffic_with(&m, &tiny(), None).unwrap();
+    }
     assert_eq!(t.big(), 1024);
     for (k, name) in RUST.iter().enumerate() {
         if hpp::experiments::arrays::diffusion::rung_missing(k).is_some() {

@@ -16,6 +16,7 @@ mod kernels;
 mod machine_code;
 mod memory;
 mod plots;
+mod predict;
 mod prelude;
 mod probe;
 mod profiling;

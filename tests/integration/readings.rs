@@ -1,6 +1,9 @@
-//! Readings follow the data: each verdict-bearing experiment, fed the
-//! reference run (`data/club/hpp-dev-vm.json`) and variants of it where the
-//! textbook story is false, says what those numbers say.
+//! Readings follow the data: each verdict-bearing experiment, fed a
+//! recorded default-budget run of the development VM
+//! (`tests/fixtures/results/dev-vm-default-2026-11-24.json`, the reference
+//! run of that day, kept because several of its figures contradict the
+//! textbook story) and variants of it where the story is false, says what
+//! those numbers say.
 
 use hpp::experiments::{Access, Branches, Dynamic, Gil, Outcome};
 use serde::de::DeserializeOwned;
@@ -9,7 +12,8 @@ use serde_json::{Value, json};
 fn reference(name: &str) -> Value {
     let club: Value = serde_json::from_str(
         &std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/club/hpp-dev-vm.json"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/results/dev-vm-default-2026-11-24.json"),
         )
         .unwrap(),
     )

@@ -188,7 +188,7 @@ pub fn level_curve(points: &[LatencyPoint], huge: Option<&[LatencyPoint]>) -> Ve
 
 /// Plateaus of a latency curve, as inclusive index ranges. Neighbouring
 /// runs of points are merged, the closest pair first, as long as the merged
-/// run's slowest load is within [`PLATEAU_SPREAD`] of its fastest; the order
+/// run's slowest load is within 1.5× of its fastest; the order
 /// of merging does not depend on where the sweep starts, so noise in one
 /// point moves a boundary by at most that point. Single points left between
 /// plateaus are transitions (a working set that is partly in each level)
