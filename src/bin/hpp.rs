@@ -35,7 +35,8 @@ enum Command {
         #[arg(long, conflicts_with = "json")]
         cpuid_dump: bool,
     },
-    /// List the chapters and the experiments `hpp run` knows, by chapter.
+    /// List the chapters and the experiments `hpp run` knows, by chapter
+    /// ("core": on the chapter's book-club path; "home": take-home).
     List,
     /// Run one experiment and print its table and reading.
     Run {
@@ -79,6 +80,10 @@ enum Command {
         /// Folder for temporary files (storage experiments).
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Only the core path: the experiments a book club runs together in
+        /// one session (`hpp list` marks them); the take-home ones are left out.
+        #[arg(long)]
+        core: bool,
     },
     /// Put members' results side by side: a few as columns with overlaid
     /// plots, a club of many as spreads (median, range, your rank) with every
@@ -178,7 +183,14 @@ fn run(cli: Cli) -> Result<()> {
                     c.file_stem()
                 );
                 for e in c.experiments {
-                    println!("  {:<14} {}", e.name, e.about);
+                    let part = if c.core.is_empty() {
+                        ""
+                    } else if c.is_core(e.name) {
+                        "core "
+                    } else {
+                        "home "
+                    };
+                    println!("  {:<14} {part}{}", e.name, e.about);
                 }
             }
         }
@@ -193,7 +205,11 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let m = machine();
             let b = budget.budget();
-            let opts = RunOptions { threads, dir };
+            let opts = RunOptions {
+                threads,
+                dir,
+                ..RunOptions::default()
+            };
             opts.check(&m)?;
             for (flag, file) in [("--json", &json), ("--svg", &svg)] {
                 if let Some(f) = file {
@@ -229,6 +245,7 @@ fn run(cli: Cli) -> Result<()> {
             budget,
             threads,
             dir,
+            core,
         } => {
             // Check everything before anything runs or is written.
             let picked: Vec<(&Chapter, PathBuf)> = if number == "all" {
@@ -251,7 +268,11 @@ fn run(cli: Cli) -> Result<()> {
             };
             hpp::club::results::check_member(&name)?;
             let m = machine();
-            let opts = RunOptions { threads, dir };
+            let opts = RunOptions {
+                threads,
+                dir,
+                core_only: core,
+            };
             opts.check(&m)?;
             for (_, dir) in &picked {
                 prepare_out(dir)?;

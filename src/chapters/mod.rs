@@ -31,6 +31,9 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Folder for temporary files (storage experiments).
     pub dir: Option<PathBuf>,
+    /// Run only the chapter's core path, the experiments a book club runs
+    /// together (`hpp chapter N --core`); the take-home ones are left out.
+    pub core_only: bool,
 }
 
 impl RunOptions {

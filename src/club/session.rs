@@ -67,7 +67,11 @@ pub fn run_chapter(
     );
     let mut results = ChapterResults::new(chapter, member, machine, budget, quality)?;
     let mut sections = Vec::new();
-    let entries: Vec<&'static Entry> = chapter.experiments.iter().collect();
+    let entries: Vec<&'static Entry> = chapter
+        .experiments
+        .iter()
+        .filter(|e| !opts.core_only || chapter.is_core(e.name))
+        .collect();
     let label = format!("chapter {}", chapter.number);
     for ran in run_entries(&label, &entries, machine, budget, opts, |_| {})? {
         let e = ran.entry;

@@ -240,7 +240,7 @@ impl Answers for Simd {
         };
         Answer::new(
             format!(
-                "the strict scalar sum ÷ the fastest explicit lanes, f64 in main memory ({})",
+                "the strict scalar sum ÷ the fastest explicit lanes, f64 at {} in main memory",
                 largest.map(fmt_bytes).unwrap_or_default()
             ),
             ratio(sum(&|v| v == "scalar"), sum(&|v| v.starts_with("explicit"))),

@@ -678,3 +678,65 @@ fn several_chapters_get_a_section_each_and_one_summary() {
         "{text}"
     );
 }
+
+mod core_path {
+    use hpp::Result;
+    use hpp::chapters::{Chapter, Entry, RunOptions, load_as};
+    use hpp::experiments::{Outcome, Sweep};
+    use hpp::machine::Machine;
+    use hpp::measure::Budget;
+
+    fn instant(_: &Machine, _: &Budget, _: &RunOptions) -> Result<Box<dyn Outcome>> {
+        Ok(Box::new(Sweep {
+            experiment: "instant".into(),
+            title: "nothing measured".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            log_y: false,
+            series: Vec::new(),
+            markers: Vec::new(),
+            reading: "nothing".into(),
+            budget: "quick".into(),
+            headlines: Vec::new(),
+        }))
+    }
+
+    /// Chapter 1's number and slug, two experiments that measure nothing,
+    /// one of them on the core path.
+    static TWO: Chapter = Chapter {
+        number: 1,
+        slug: "understanding",
+        title: "test",
+        experiments: &[
+            Entry {
+                name: "clock",
+                about: "core",
+                run: instant,
+                load: load_as::<Sweep>,
+            },
+            Entry {
+                name: "storage",
+                about: "take-home",
+                run: instant,
+                load: load_as::<Sweep>,
+            },
+        ],
+        core: &["clock"],
+    };
+
+    #[test]
+    fn core_only_runs_the_core_path_and_nothing_else() {
+        let m = hpp::machine::machine();
+        let b = Budget::quick();
+        let run = |core_only| {
+            let opts = RunOptions {
+                core_only,
+                ..RunOptions::default()
+            };
+            let r = hpp::club::run_chapter(&TWO, "me", &m, &b, &opts).unwrap();
+            r.results.experiments.keys().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(run(true), ["clock"]);
+        assert_eq!(run(false), ["clock", "storage"]);
+    }
+}
