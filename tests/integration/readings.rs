@@ -343,3 +343,42 @@ fn the_pointers_reference_sum_is_the_sum_of_its_floats() {
         );
     }
 }
+
+#[test]
+fn mlp_says_whether_the_misses_overlapped() {
+    use hpp::experiments::Mlp;
+    let base = reference("mlp");
+    let r = reading::<Mlp>(base.clone());
+    assert!(r.contains("the memory system overlaps their misses"), "{r}");
+    // Sixteen chases no faster than one: no overlap to claim.
+    let mut v = base.clone();
+    let one = v["points"][0]["ns_per_load"].clone();
+    let last = v["points"].as_array().unwrap().len() - 1;
+    v["points"][last]["ns_per_load"] = one;
+    let r = reading::<Mlp>(v);
+    assert!(
+        r.contains("hardly overlap") && r.contains(", 1× the throughput"),
+        "{r}"
+    );
+    assert!(!r.contains("the memory system overlaps"), "{r}");
+}
+
+#[test]
+fn the_interpreter_reading_follows_its_ratio() {
+    use hpp::experiments::Interpreter;
+    let base = reference("interpreter");
+    let r = reading::<Interpreter>(base.clone());
+    assert!(r.contains("× faster for the same arithmetic"), "{r}");
+    for (ratio, says) in [
+        (1.02, "about as fast"),
+        (0.5, "2× slower than the interpreter"),
+    ] {
+        let mut v = base.clone();
+        v["ratio"] = json!(ratio);
+        let r = reading::<Interpreter>(v);
+        assert!(
+            r.contains(says) && !r.contains("faster for the same"),
+            "{r}"
+        );
+    }
+}

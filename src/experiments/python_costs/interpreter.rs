@@ -98,13 +98,25 @@ impl Outcome for Interpreter {
     }
 
     fn reading(&self) -> String {
+        let verdict = if self.ratio >= 1.1 {
+            format!(
+                "{}× faster for the same arithmetic. CPython pays this on every bytecode, and more: its values are objects (see `dynamic`).",
+                fmt_sig(self.ratio, 3)
+            )
+        } else if self.ratio > 1.0 / 1.1 {
+            "about as fast: here the interpreter's dispatch cost nothing measurable, which is not what CPython's loop does — rerun before believing it.".to_string()
+        } else {
+            format!(
+                "{}× slower than the interpreter: the compiled loop lost, so this run measured something else (a busy machine?) — rerun it.",
+                fmt_sig(1.0 / self.ratio, 3)
+            )
+        };
         format!(
-            "The interpreter spends {} ns per loop iteration ({} ns for each of its {} bytecodes: fetch, decode, stack traffic); the compiled loop {} ns — {}× faster for the same arithmetic. CPython pays this on every bytecode, and more: its values are objects (see `dynamic`).",
+            "The interpreter spends {} ns per loop iteration ({} ns for each of its {} bytecodes: fetch, decode, stack traffic); the compiled loop {} ns — {verdict}",
             fmt_sig(self.interpreted_ns_per_iteration, 3),
             fmt_sig(self.interpreted_ns_per_op, 3),
             self.ops_per_iteration,
             fmt_sig(self.compiled_ns_per_iteration, 3),
-            fmt_sig(self.ratio, 3)
         )
     }
 }
