@@ -37,12 +37,6 @@ pub const CHAPTER: Chapter = Chapter {
     ],
     experiments: &[
         Entry {
-            name: "sum_layout",
-            about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
-            run: |m, b, _| Ok(Box::new(x::sum_layout(m, b)?)),
-            load: load_as::<Sweep>,
-        },
-        Entry {
             name: "clock",
             about: "effective clock from a dependent add chain; Figure 1-1 (clock by year) with you on it",
             run: |m, b, _| Ok(Box::new(x::clock(m, b)?)),
@@ -83,6 +77,12 @@ pub const CHAPTER: Chapter = Chapter {
             about: "Amdahl's law measured: a job 0, 5, 25 and 50% serial on 1..N threads against the law's curves, and CPython's threads fitted the same way",
             run: |m, b, o| Ok(Box::new(x::amdahl(m, b, o.threads)?)),
             load: load_as::<x::Amdahl>,
+        },
+        Entry {
+            name: "sum_layout",
+            about: "sum floats in a Vec<f64> vs a Vec<Box<f64>>, L1 to main memory",
+            run: |m, b, _| Ok(Box::new(x::sum_layout(m, b)?)),
+            load: load_as::<Sweep>,
         },
         Entry {
             name: "latency",

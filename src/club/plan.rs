@@ -115,7 +115,7 @@ impl SessionPlan {
             .iter()
             .map(|r| {
                 format!(
-                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td></tr>",
+                    "<tr><td style=\"text-align:left\"><code>{}</code></td><td style=\"text-align:left;white-space:nowrap\">{}</td><td style=\"text-align:left\">{}</td><td style=\"text-align:right;white-space:nowrap\">{}</td></tr>",
                     escape(&r.name),
                     if r.core { "core" } else { "take-home" },
                     escape(&r.about),
@@ -124,7 +124,7 @@ impl SessionPlan {
             })
             .collect();
         let html = format!(
-            "<p>{}</p><table><tr><th>experiment</th><th>part</th><th>what it measures</th><th>recorded time</th></tr>{rows}</table>",
+            "<p>{}</p><table><tr><th style=\"text-align:left\">experiment</th><th style=\"text-align:left\">part</th><th style=\"text-align:left\">what it measures</th><th style=\"text-align:right\">recorded time</th></tr>{rows}</table>",
             escape(&self.summary())
         );
         println!(

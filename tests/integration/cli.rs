@@ -71,7 +71,13 @@ fn list_names_every_experiment_and_all_refuses_one_svg() {
             .find(&heading)
             .unwrap_or_else(|| panic!("{heading} missing:\n{out}"));
         for e in c.experiments {
-            let line = format!("  {:<14} {}", e.name, e.about);
+            // Chapters with a core path mark each line core or take-home.
+            let part = match (c.core.is_empty(), c.is_core(e.name)) {
+                (true, _) => "",
+                (false, true) => "core ",
+                (false, false) => "home ",
+            };
+            let line = format!("  {:<14} {part}{}", e.name, e.about);
             assert!(out[at..].contains(&line), "{} missing:\n{out}", e.name);
         }
     }
