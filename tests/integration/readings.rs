@@ -382,3 +382,33 @@ fn the_interpreter_reading_follows_its_ratio() {
         );
     }
 }
+
+#[test]
+fn bandwidth_says_less_only_when_main_memory_gave_less() {
+    use hpp::experiments::Bandwidth;
+    let base = reference("bandwidth");
+    let r = reading::<Bandwidth>(base.clone());
+    assert!(
+        r.contains("× less once the data has to come from further out"),
+        "{r}"
+    );
+    // Every one-thread read as fast as the smallest: no drop to report.
+    let mut v = base.clone();
+    let points = v["points"].as_array_mut().unwrap();
+    let fastest = points
+        .iter()
+        .filter(|p| p["kernel"] == "read" && p["threads"] == 1)
+        .map(|p| p["gb_per_s"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    for p in points.iter_mut() {
+        if p["kernel"] == "read" && p["threads"] == 1 {
+            p["gb_per_s"] = json!(fastest);
+        }
+    }
+    let r = reading::<Bandwidth>(v);
+    assert!(
+        r.contains("no less: here one thread's reads were limited by the core"),
+        "{r}"
+    );
+    assert!(!r.contains("× less"), "{r}");
+}

@@ -217,13 +217,22 @@ impl Outcome for Bandwidth {
         else {
             return "No bandwidth was measured.".into();
         };
+        let drop = small.gb_per_s / big.gb_per_s;
+        let verdict = if drop >= 1.2 {
+            format!(
+                "{}× less once the data has to come from further out",
+                fmt_sig(drop, 3)
+            )
+        } else {
+            "no less: here one thread's reads were limited by the core, not by where the data lives"
+                .to_string()
+        };
         let mut s = format!(
-            "One thread reads {} GB/s from a {} working set and {} GB/s from {}: {}× less once the data has to come from further out.",
+            "One thread reads {} GB/s from a {} working set and {} GB/s from {}: {verdict}.",
             fmt_sig(small.gb_per_s, 3),
             fmt_bytes(small.size_bytes),
             fmt_sig(big.gb_per_s, 3),
             fmt_bytes(big.size_bytes),
-            fmt_sig(small.gb_per_s / big.gb_per_s, 3)
         );
         if max_t > 1
             && let (Some(t1), Some(tn)) =
