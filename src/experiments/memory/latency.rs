@@ -515,10 +515,15 @@ impl Latency {
         let Some(huge) = self.huge_pages.known() else {
             return String::new();
         };
+        // The largest size has its own sentence (the huge-page comparison).
+        let last = self.points.last().map_or(0, |p| p.size_bytes);
         let mut out = String::new();
         for l in &self.levels {
             let from = l.start_bytes.unwrap_or(l.size_bytes);
-            let to = l.detected_bytes.unwrap_or(u64::MAX);
+            let to = l
+                .detected_bytes
+                .unwrap_or(u64::MAX)
+                .min(last.saturating_sub(1));
             let Some(p) = self.points.iter().find(|p| {
                 (from..=to).contains(&p.size_bytes) && p.ns_per_load >= l.ns_per_load * 1.25
             }) else {
