@@ -520,7 +520,9 @@ impl Answers for Gil {
         let threads = self
             .points
             .iter()
+            // The GIL's own CPython: not Rust, not a free-threaded build.
             .filter(|p| p.runtime.ends_with(" threads") && !p.runtime.starts_with("Rust"))
+            .filter(|p| !p.runtime.contains("free-threaded"))
             .filter(|p| p.workers <= self.usable_cpus.max(1))
             .max_by_key(|p| p.workers);
         Answer::new(
