@@ -101,7 +101,7 @@ impl SessionPlan {
             format!("{name}: {n} experiments, {}{untimed}", minutes(s))
         };
         format!(
-            "Recorded on {} — {}; {}. The experiments only: building hpp and compiling each cell adds a few minutes.",
+            "Recorded on {} — {}; {}. The experiments only: building hpp and compiling each cell come on top.",
             self.recorded_on,
             part(true, "core path"),
             part(false, "take-home")

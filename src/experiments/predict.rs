@@ -333,16 +333,8 @@ impl Answers for Access {
 
 impl Answers for Bandwidth {
     fn answer(&self) -> Answer {
-        let largest = self.points.iter().map(|p| p.size_bytes).max();
         let most = self.thread_counts.iter().copied().max().unwrap_or(1);
-        let at = |threads: usize| {
-            self.points
-                .iter()
-                .find(|p| {
-                    p.kernel == "read" && p.threads == threads && Some(p.size_bytes) == largest
-                })
-                .map(|p| p.gb_per_s)
-        };
+        let at = |threads: usize| self.at_largest("read", threads).map(|p| p.gb_per_s);
         Answer::new(
             format!("main-memory reads, {most} threads ÷ one"),
             ratio(at(most), at(1)).filter(|_| most > 1),
@@ -401,13 +393,9 @@ impl Answers for HeavyData {
 
 impl Answers for Storage {
     fn answer(&self) -> Answer {
-        let row = self
-            .rows
-            .iter()
-            .find(|r| r.pattern.starts_with("random") && r.path.starts_with("device"));
         Answer {
             what: "one random 4 KiB read from the device".into(),
-            value: match row {
+            value: match self.row("random", "device") {
                 Some(r) => r.us_per_read.clone(),
                 None => Fact::unavailable("no device reads in this run"),
             },
@@ -432,15 +420,9 @@ impl Answers for Network {
 
 impl Answers for Buses {
     fn answer(&self) -> Answer {
-        let got = |what: &str| {
-            self.measured
-                .iter()
-                .find(|m| m.what == what)
-                .map(|m| m.gb_per_s)
-        };
         Answer::new(
             "reading main memory ÷ reading the disk, in bytes per second",
-            ratio(got(DRAM), got(DISK)),
+            ratio(self.measured(DRAM), self.measured(DISK)),
             "×",
             "the memory or the disk bandwidth is missing from this session",
         )

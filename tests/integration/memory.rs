@@ -299,6 +299,14 @@ fn huge_pages_explain_a_rise_inside_a_level_only_when_they_remove_it() {
         text.contains("Inside L2") && text.contains("not the TLB"),
         "{text}"
     );
+    // The L3 plateau ends at 8 MiB against the card's 260 MiB: far sooner;
+    // against a 16 MiB card it is not.
+    assert!(text.contains("far sooner"), "{text}");
+    let text16 = latency_result(&small, Some(huge.clone()), &vm_card(16 << 20)).reading();
+    assert!(
+        text16.contains("(card: 16 MiB)") && !text16.contains("far sooner"),
+        "{text16}"
+    );
     // Huge pages no faster anywhere: no TLB story.
     r.huge_pages = Fact::Known(
         small

@@ -138,7 +138,9 @@ pub fn buses_at(root: &Path, results: &[&dyn Outcome]) -> Buses {
 }
 
 impl Buses {
-    fn measured(&self, what: &str) -> Option<f64> {
+    /// The bandwidth measured for `what` ([`DRAM`], [`DISK`] or
+    /// [`LOOPBACK`]) in this session, GB/s.
+    pub fn measured(&self, what: &str) -> Option<f64> {
         self.measured
             .iter()
             .find(|m| m.what == what)
