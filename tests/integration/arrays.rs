@@ -162,19 +162,23 @@ fn the_norm_checks_every_way_and_reads_the_numbers() {
 fn the_traffic_counts_heap_and_streams_for_every_rung() {
     use hpp::experiments::arrays::traffic::streams;
     let m = hpp::machine::machine();
-    // Allocation counts are the whole process's, and the tests beside this
-    // one allocate too, so a count can come out higher than the step's own,
-    // never lower: up to three runs, keeping the first where the flat
-    // buffers' count is clear of the nested one's.
+    // Allocation counts and heap bytes are the whole process's, and the
+    // tests beside this one allocate too, so a count can come out higher
+    // than the step's own, never lower: up to five runs, keeping the first
+    // where the flat buffers' counts are clear of the nested one's.
     let clear = |t: &hpp::experiments::DiffusionTraffic| {
-        let a = |name: &str| {
-            t.at("rust", name, BOOK_N)
-                .and_then(|r| r.allocations_per_step)
-        };
-        matches!((a(RUST[0]), a(RUST[2])), (Some(n), Some(f)) if f < n / 10.0)
+        let of = |name: &str| t.at("rust", name, BOOK_N);
+        match (of(RUST[0]), of(RUST[2])) {
+            (Some(n), Some(f)) => {
+                let below = |a: Option<f64>, b: Option<f64>| matches!((a, b), (Some(x), Some(y)) if y < x / 10.0);
+                below(n.allocations_per_step, f.allocations_per_step)
+                    && below(n.heap_bytes, f.heap_bytes)
+            }
+            _ => false,
+        }
     };
     let mut t = hpp::experiments::diffusion_traffic_with(&m, &tiny(), None).unwrap();
-    for _ in 0..2 {
+    for _ in 0..4 {
         if clear(&t) {
             break;
         }
